@@ -1,0 +1,150 @@
+// Samples a source at a fixed interval (default 1 s): deltas, per-second rates, alerts, and a ring of
+// history (default 10 minutes) for sparklines. Cheap ticks read only the counters; the socket table
+// (far more expensive with many sockets) is dumped every `fullEvery` ticks or on requestFull().
+import { EventEmitter } from 'node:events';
+import { computeAlerts, type AlertThresholds } from './alerts.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { HistoryRing } from './history.ts';
+import { computeRates, flattenGauges, type Rates } from './rates.ts';
+import type { Alert, HostSnapshot, SocketSummary } from './snapshot.ts';
+
+/** Reads one snapshot; `full` asks for the socket table too. */
+export type SnapshotTaker = (full: boolean) => Promise<HostSnapshot>;
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const h = setTimeout(fn, ms);
+    return h;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface SamplerOptions {
+  take: SnapshotTaker;
+  /** Default 1000 ms. */
+  intervalMs?: number;
+  /** How much history to keep (default 10 minutes). */
+  historyMs?: number;
+  /** Dump sockets every N ticks (default 10; 1 = every tick; 0 = only on requestFull()). */
+  fullEvery?: number;
+  thresholds?: Partial<AlertThresholds>;
+  clock?: Clock;
+  timers?: Timers;
+}
+
+/** What the sampler emits on every tick. */
+export interface Sample {
+  seq: number;
+  snapshot: HostSnapshot;
+  /** null on the first tick (nothing to compare with). */
+  rates: Rates | null;
+  alerts: Alert[];
+  /** The latest socket table (from this tick or an earlier full tick), and its age in ms. */
+  sockets: SocketSummary | null;
+  socketsAgeMs: number | null;
+  /** Whether this tick dumped the socket table. */
+  full: boolean;
+}
+
+export interface SamplerEvents {
+  sample: [Sample];
+  error: [Error];
+}
+
+export class Sampler extends EventEmitter<SamplerEvents> {
+  readonly intervalMs: number;
+  readonly history: HistoryRing;
+  private readonly opts: SamplerOptions;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private prev: HostSnapshot | null = null;
+  private lastSockets: { summary: SocketSummary; mono: number } | null = null;
+  private seq = 0;
+  private fullRequested = false;
+  private handle: unknown = null;
+  private running = false;
+  private inFlight: Promise<Sample> | null = null;
+  latest: Sample | null = null;
+
+  constructor(opts: SamplerOptions) {
+    super();
+    this.opts = opts;
+    this.intervalMs = opts.intervalMs ?? 1000;
+    if (!(this.intervalMs > 0)) throw new RangeError('interval must be > 0');
+    this.clock = opts.clock ?? systemClock;
+    this.timers = opts.timers ?? realTimers;
+    this.history = new HistoryRing(Math.max(1, Math.ceil((opts.historyMs ?? 600_000) / this.intervalMs)));
+  }
+
+  /** Dump the socket table on the next tick. */
+  requestFull(): void {
+    this.fullRequested = true;
+  }
+
+  /** Take one sample now (also used by the timer). Concurrent calls share one reading. */
+  tick(): Promise<Sample> {
+    if (!this.inFlight) this.inFlight = this.doTick().finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  private async doTick(): Promise<Sample> {
+    const fullEvery = this.opts.fullEvery ?? 10;
+    const full = this.fullRequested || this.seq === 0 || (fullEvery > 0 && this.seq % fullEvery === 0);
+    this.fullRequested = false;
+    const snapshot = await this.opts.take(full);
+    if (snapshot.sockets) this.lastSockets = { summary: snapshot.sockets, mono: snapshot.mono };
+    const rates = this.prev ? computeRates(this.prev, snapshot) : null;
+    this.prev = snapshot;
+    const sockets = this.lastSockets?.summary ?? null;
+    const sample: Sample = {
+      seq: this.seq++,
+      snapshot,
+      rates,
+      alerts: computeAlerts(snapshot, rates, this.opts.thresholds, sockets),
+      sockets,
+      socketsAgeMs: this.lastSockets ? snapshot.mono - this.lastSockets.mono : null,
+      full: !!snapshot.sockets,
+    };
+    this.history.push(snapshot.time, { ...(rates?.perSec ?? {}), ...flattenGauges(snapshot) });
+    this.latest = sample;
+    return sample;
+  }
+
+  /** Start ticking every interval (first tick immediately). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const t0 = this.clock.mono();
+    let n = 0;
+    const loop = async () => {
+      if (!this.running) return;
+      try {
+        const s = await this.tick();
+        if (this.running) this.emit('sample', s);
+      } catch (e) {
+        if (this.running) this.emit('error', e instanceof Error ? e : new Error(String(e)));
+      }
+      if (!this.running) return;
+      // Stay on the t0 + n·interval grid; skip slots a slow tick overran.
+      const now = this.clock.mono();
+      n = Math.max(n + 1, Math.ceil((now - t0) / this.intervalMs));
+      this.handle = this.timers.setTimeout(loop, Math.max(0, t0 + n * this.intervalMs - now));
+    };
+    void loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.handle !== null) this.timers.clearTimeout(this.handle);
+    this.handle = null;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+}
