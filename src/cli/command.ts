@@ -1,0 +1,24 @@
+import type { ParsedArgs } from './args.ts';
+
+/** Where a command writes; tests pass their own. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Set when stdout is a terminal (live views redraw in place). */
+  isTTY: boolean;
+}
+
+export interface CliCommand {
+  name: string;
+  /** One line for `netstack-atlas help`. */
+  usage: string;
+  /** Flags that take a value; all other `--x` are booleans. */
+  valueFlags: string[];
+  /** Boolean flags this command accepts (besides --json and --help). */
+  booleanFlags?: string[];
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2) + '\n');
+}

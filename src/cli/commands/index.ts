@@ -1,0 +1,143 @@
+// Index and lookup subcommands: index, defs, ops, struct, callees, callers.
+import type { CliCommand, CliIo } from '../command.ts';
+import { printJson } from '../command.ts';
+import { UsageError, lastValue, type ParsedArgs } from '../args.ts';
+import { openTree, TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
+import { nearMisses, type DefKind, type KernelIndex } from '../../core/model.ts';
+import type { IndexSession } from '../../core/indexer.ts';
+
+const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valueFlags?: string[] }): CliCommand => ({
+  ...c,
+  valueFlags: [...TREE_VALUE_FLAGS, ...(c.valueFlags ?? [])],
+  booleanFlags: TREE_BOOLEAN_FLAGS,
+});
+
+async function withTree<T>(args: ParsedArgs, io: CliIo, f: (s: IndexSession) => T | Promise<T>): Promise<T> {
+  const session = await openTree(args, io);
+  try {
+    return await f(session);
+  } finally {
+    session.dispose();
+  }
+}
+
+/** A one-line error naming near misses, for a function name the index does not know. */
+export function unknownName(index: KernelIndex, name: string, kind: DefKind = 'function'): Error {
+  const near = nearMisses(name, index.names(kind));
+  return new Error(`unknown ${kind} '${name}'${near.length ? `; did you mean ${near.join(', ')}?` : ''}`);
+}
+
+const index = treeCommand({
+  name: 'index',
+  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--workers N] [--json]',
+  async run(args, io) {
+    return withTree(args, io, (s) => {
+      const c = s.index.counts();
+      const st = s.stats;
+      const out = {
+        kernelVersion: st.kernelVersion,
+        files: st.files,
+        parsedFiles: st.parsedFiles,
+        cachedFiles: st.cachedFiles,
+        functions: c.functions,
+        structs: c.structs,
+        opsInstances: c.opsInstances,
+        callEdges: c.callEdges,
+        macros: c.macros,
+        enums: c.enums,
+        seconds: Math.round(st.seconds * 1000) / 1000,
+        syntaxErrors: st.syntaxErrors,
+        skippedBytes: st.skippedBytes,
+        cache: st.cache,
+        errors: st.errors,
+        warnings: st.warnings,
+      };
+      if (args.booleans.has('json')) printJson(io, out);
+      else {
+        io.out(
+          `Linux ${st.kernelVersion ?? '(version unknown)'} at ${s.tree.root}\n` +
+            `  ${st.files} files (${st.parsedFiles} parsed, ${st.cachedFiles} from cache) in ${out.seconds} s\n` +
+            `  ${c.functions} functions, ${c.structs} structs/unions, ${c.enums} enums, ${c.macros} macros\n` +
+            `  ${c.opsInstances} ops instances, ${c.callEdges} direct call sites\n` +
+            `  cache: ${st.cache.path ?? 'off'} (${st.cache.state})\n` +
+            (st.errors.length ? `  ${st.errors.length} files not indexed:\n` + st.errors.slice(0, 20).map((e) => `    ${e.file}: ${e.message}\n`).join('') : '') +
+            (st.warnings.length ? `  ${st.warnings.length} warnings (see --json)\n` : ''),
+        );
+      }
+      return 0;
+    });
+  },
+});
+
+const KINDS = ['function', 'struct', 'macro', 'enum'];
+const defs = treeCommand({
+  name: 'defs',
+  usage: 'defs <tree> [--kind function|struct|macro|enum] [--name N] [--json]',
+  valueFlags: ['kind', 'name'],
+  async run(args, io) {
+    const kind = lastValue(args, 'kind');
+    if (kind && !KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`);
+    const name = lastValue(args, 'name');
+    return withTree(args, io, (s) => {
+      let rows = s.index.defs(kind as DefKind | undefined);
+      if (name) rows = rows.filter((r) => r.name === name);
+      rows.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+      if (args.booleans.has('json')) printJson(io, rows);
+      else io.out(rows.map((r) => `${r.kind.padEnd(8)} ${r.name}  ${r.file}:${r.line}`).join('\n') + (rows.length ? '\n' : ''));
+      return 0;
+    });
+  },
+});
+
+const ops = treeCommand({
+  name: 'ops',
+  usage: 'ops <tree> [--struct proto] [--json]',
+  valueFlags: ['struct'],
+  async run(args, io) {
+    const struct = lastValue(args, 'struct');
+    return withTree(args, io, (s) => {
+      const rows = s.index.opsInstances(struct).map(({ file, def }) => ({ struct: def.struct, name: def.name, file, line: def.line, members: def.members }));
+      rows.sort((a, b) => a.struct.localeCompare(b.struct) || a.file.localeCompare(b.file) || a.line - b.line);
+      if (args.booleans.has('json')) printJson(io, rows);
+      else for (const r of rows) io.out(`struct ${r.struct} ${r.name}  ${r.file}:${r.line}\n` + Object.entries(r.members).map(([k, v]) => `  .${k} = ${v}\n`).join(''));
+      return 0;
+    });
+  },
+});
+
+const struct = treeCommand({
+  name: 'struct',
+  usage: 'struct <tree> <name> [--json]',
+  async run(args, io) {
+    const name = args.positional[1];
+    if (!name) throw new UsageError('missing the struct name');
+    return withTree(args, io, (s) => {
+      const hit = s.index.struct(name);
+      if (!hit) throw unknownName(s.index, name, 'struct');
+      const out = { name, kind: hit.def.kind, file: hit.file, line: hit.def.line, endLine: hit.def.endLine, doc: hit.def.doc, fields: hit.def.fields };
+      if (args.booleans.has('json')) printJson(io, out);
+      else io.out(`${hit.def.kind} ${name}  ${hit.file}:${hit.def.line}\n` + hit.def.fields.map((f) => `  ${f.type} ${f.name};  // line ${f.line}${f.doc ? ' — ' + f.doc.split('\n')[0] : ''}\n`).join(''));
+      return 0;
+    });
+  },
+});
+
+function callCommand(name: 'callees' | 'callers'): CliCommand {
+  return treeCommand({
+    name,
+    usage: `${name} <tree> <function> [--json]`,
+    async run(args, io) {
+      const fn = args.positional[1];
+      if (!fn) throw new UsageError('missing the function name');
+      return withTree(args, io, (s) => {
+        if (!s.index.knows(fn)) throw unknownName(s.index, fn);
+        const rows = name === 'callees' ? s.index.callees(fn) : s.index.callers(fn);
+        if (args.booleans.has('json')) printJson(io, rows);
+        else io.out(rows.map((r) => `${r.from} → ${r.to}  ${r.file}:${r.line}  (${r.kind})`).join('\n') + (rows.length ? '\n' : ''));
+        return 0;
+      });
+    },
+  });
+}
+
+export const indexCommands: CliCommand[] = [index, defs, ops, struct, callCommand('callees'), callCommand('callers')];

@@ -1,0 +1,48 @@
+// Shared by every subcommand that reads a tree: scope and cache flags → an open index.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ParsedArgs } from './args.ts';
+import { UsageError, lastValue, numberFlag } from './args.ts';
+import type { CliIo } from './command.ts';
+import { openIndex, type IndexSession } from '../core/indexer.ts';
+import { distGrammarLocation } from '../core/treeSitter.ts';
+
+export const TREE_VALUE_FLAGS = ['include', 'exclude', 'cache-dir', 'workers'];
+export const TREE_BOOLEAN_FLAGS = ['all', 'no-cache', 'quiet'];
+
+/** The folder holding the wasm files and the worker: this bundle's own folder, or ./dist from sources. */
+export function distDir(): string {
+  for (const d of [__dirname, join(__dirname, '../../dist'), join(__dirname, '../dist'), join(process.cwd(), 'dist')]) {
+    if (existsSync(join(d, 'tree-sitter-c.wasm'))) return d;
+  }
+  throw new Error('cannot find tree-sitter-c.wasm: run `npm run build` first');
+}
+
+export async function openTree(args: ParsedArgs, io: CliIo): Promise<IndexSession> {
+  const tree = args.positional[0];
+  if (!tree) throw new UsageError('missing the kernel tree argument');
+  const dist = distDir();
+  const quiet = args.booleans.has('quiet');
+  let lastShown = 0;
+  return openIndex(tree, {
+    grammar: distGrammarLocation(dist),
+    distDir: dist,
+    all: args.booleans.has('all'),
+    include: args.values.get('include'),
+    exclude: args.values.get('exclude'),
+    cacheDir: lastValue(args, 'cache-dir'),
+    noCache: args.booleans.has('no-cache'),
+    workers: args.values.has('workers') ? numberFlag(args, 'workers', 0, 0, 64) : undefined,
+    log: (line) => {
+      if (!quiet) io.err(`netstack-atlas: ${line}\n`);
+    },
+    onProgress: (done, total) => {
+      if (quiet || !io.isTTY) return;
+      const now = Date.now();
+      if (now - lastShown < 200 && done !== total) return;
+      lastShown = now;
+      io.err(`\rindexing ${done}/${total} files`);
+      if (done === total) io.err('\n');
+    },
+  });
+}

@@ -1,0 +1,120 @@
+// The facts extracted from one source file. A file's facts are replaced as a whole on re-index,
+// so every fact carries its file implicitly (the FileFacts it belongs to).
+
+export interface FunctionDef {
+  name: string;
+  /** 1-based line of the function's name (what ctags and editors point at). */
+  line: number;
+  /** 1-based first line of the definition (return type) and last line (closing brace). */
+  startLine: number;
+  endLine: number;
+  /** Declarator text up to the body, whitespace collapsed: `int tcp_sendmsg(struct sock *sk, ...)`. */
+  signature: string;
+  isStatic: boolean;
+  isInline: boolean;
+  /** For functions defined through a macro (`SYSCALL_DEFINE3(socket, …)`): the macro's name. */
+  definedBy?: string;
+}
+
+export interface Prototype {
+  name: string;
+  line: number;
+  signature: string;
+}
+
+export interface FieldDef {
+  name: string;
+  /** Type text with the declarator's pointer/array/function shape: `struct sock *`, `int (*)(struct sock *)`. */
+  type: string;
+  line: number;
+  /** The comment right above the field (or trailing on its line), kernel-doc `@name:` text when present. */
+  doc: string;
+}
+
+export interface StructDef {
+  name: string;
+  kind: 'struct' | 'union';
+  line: number;
+  endLine: number;
+  fields: FieldDef[];
+  /** Kernel-doc / comment block right above the definition. */
+  doc: string;
+}
+
+export interface EnumDef {
+  /** Empty for an anonymous enum. */
+  name: string;
+  line: number;
+  endLine: number;
+  members: { name: string; line: number; value?: string }[];
+}
+
+export interface MacroDef {
+  name: string;
+  line: number;
+  endLine: number;
+  /** Present for function-like macros (may be empty: `FOO()`). */
+  params?: string[];
+  /** Replacement text, continuation lines joined. */
+  body: string;
+}
+
+/** A global variable of struct type with a designated initializer: an "ops instance". */
+export interface OpsInstance {
+  /** Struct tag: `proto` for `struct proto tcp_prot = {…}`. */
+  struct: string;
+  /** `tcp_prot`, or `inetsw_array[0]` for array elements. */
+  name: string;
+  line: number;
+  endLine: number;
+  /** Member path → initializer text, leading `&` removed; nested members as `a.b`. */
+  members: Record<string, string>;
+  /** Member path → 1-based line of its initializer. */
+  memberLines: Record<string, number>;
+  isStatic: boolean;
+}
+
+export interface CallSite {
+  caller: string;
+  callee: string;
+  line: number;
+}
+
+/** A function-like name used as a value (initializer, argument, assignment, `&f`). */
+export interface ValueRef {
+  name: string;
+  line: number;
+  /** Enclosing function, or the global variable being initialized, or '' at file scope. */
+  context: string;
+}
+
+export interface FileFacts {
+  /** Path relative to the tree root, forward slashes. */
+  file: string;
+  functions: FunctionDef[];
+  prototypes: Prototype[];
+  structs: StructDef[];
+  enums: EnumDef[];
+  macros: MacroDef[];
+  opsInstances: OpsInstance[];
+  calls: CallSite[];
+  refs: ValueRef[];
+  /** Syntax error regions tree-sitter could not parse (count and the first line), for diagnostics. */
+  syntaxErrors: number;
+  firstErrorLine?: number;
+}
+
+export function emptyFacts(file: string): FileFacts {
+  return {
+    file,
+    functions: [],
+    prototypes: [],
+    structs: [],
+    enums: [],
+    macros: [],
+    opsInstances: [],
+    calls: [],
+    refs: [],
+    syntaxErrors: 0,
+  };
+}

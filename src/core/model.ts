@@ -1,0 +1,185 @@
+// The in-memory index of a tree: every file's facts, and lookups built on demand.
+// A file's facts are replaced as a whole (remove-then-insert); lookups are rebuilt lazily after a change.
+import type { FileFacts, FunctionDef, StructDef, OpsInstance, MacroDef, EnumDef, CallSite } from './facts.ts';
+
+export interface Located<T> {
+  file: string;
+  def: T;
+}
+
+export type DefKind = 'function' | 'struct' | 'macro' | 'enum';
+
+export interface DefRow {
+  name: string;
+  kind: DefKind;
+  file: string;
+  line: number;
+  endLine: number;
+}
+
+export interface CallRow {
+  from: string;
+  to: string;
+  file: string;
+  line: number;
+  kind: 'direct';
+}
+
+interface Lookups {
+  functions: Map<string, Located<FunctionDef>[]>;
+  structs: Map<string, Located<StructDef>[]>;
+  macros: Map<string, Located<MacroDef>[]>;
+  enums: Map<string, Located<EnumDef>[]>;
+  callsFrom: Map<string, Located<CallSite>[]>;
+  callsTo: Map<string, Located<CallSite>[]>;
+}
+
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+export class KernelIndex {
+  private readonly files = new Map<string, FileFacts>();
+  private lookups: Lookups | undefined;
+
+  constructor(readonly root: string, readonly kernelVersion: string | null) {}
+
+  /** Insert or replace one file's facts. */
+  setFile(facts: FileFacts): void {
+    this.files.set(facts.file, facts);
+    this.lookups = undefined;
+  }
+
+  removeFile(file: string): boolean {
+    const had = this.files.delete(file);
+    if (had) this.lookups = undefined;
+    return had;
+  }
+
+  fileFacts(file: string): FileFacts | undefined {
+    return this.files.get(file);
+  }
+
+  allFacts(): IterableIterator<FileFacts> {
+    return this.files.values();
+  }
+
+  get fileCount(): number {
+    return this.files.size;
+  }
+
+  private get l(): Lookups {
+    if (this.lookups) return this.lookups;
+    const l: Lookups = { functions: new Map(), structs: new Map(), macros: new Map(), enums: new Map(), callsFrom: new Map(), callsTo: new Map() };
+    for (const f of this.files.values()) {
+      for (const d of f.functions) push(l.functions, d.name, { file: f.file, def: d });
+      for (const d of f.structs) push(l.structs, d.name, { file: f.file, def: d });
+      for (const d of f.macros) push(l.macros, d.name, { file: f.file, def: d });
+      for (const d of f.enums) if (d.name) push(l.enums, d.name, { file: f.file, def: d });
+      for (const c of f.calls) {
+        push(l.callsFrom, c.caller, { file: f.file, def: c });
+        push(l.callsTo, c.callee, { file: f.file, def: c });
+      }
+    }
+    return (this.lookups = l);
+  }
+
+  functions(name: string): Located<FunctionDef>[] {
+    return this.l.functions.get(name) ?? [];
+  }
+
+  /** The definition of `struct name` with the most fields (headers may forward-declare or redefine under #ifdef). */
+  struct(name: string): Located<StructDef> | undefined {
+    const defs = this.l.structs.get(name);
+    if (!defs) return undefined;
+    return defs.reduce((a, b) => (b.def.fields.length > a.def.fields.length ? b : a));
+  }
+
+  macros(name: string): Located<MacroDef>[] {
+    return this.l.macros.get(name) ?? [];
+  }
+
+  functionNames(): IterableIterator<string> {
+    return this.l.functions.keys();
+  }
+
+  /** Every known name of a kind, for suggestions. */
+  names(kind: DefKind): string[] {
+    const m = kind === 'function' ? this.l.functions : kind === 'struct' ? this.l.structs : kind === 'macro' ? this.l.macros : this.l.enums;
+    return [...m.keys()];
+  }
+
+  defs(kind?: DefKind): DefRow[] {
+    const rows: DefRow[] = [];
+    for (const f of this.files.values()) {
+      if (!kind || kind === 'function') for (const d of f.functions) rows.push({ name: d.name, kind: 'function', file: f.file, line: d.line, endLine: d.endLine });
+      if (!kind || kind === 'struct') for (const d of f.structs) rows.push({ name: d.name, kind: 'struct', file: f.file, line: d.line, endLine: d.endLine });
+      if (!kind || kind === 'macro') for (const d of f.macros) rows.push({ name: d.name, kind: 'macro', file: f.file, line: d.line, endLine: d.endLine });
+      if (!kind || kind === 'enum') for (const d of f.enums) if (d.name) rows.push({ name: d.name, kind: 'enum', file: f.file, line: d.line, endLine: d.endLine });
+    }
+    return rows;
+  }
+
+  opsInstances(struct?: string): Located<OpsInstance>[] {
+    const out: Located<OpsInstance>[] = [];
+    for (const f of this.files.values()) for (const o of f.opsInstances) if (!struct || o.struct === struct) out.push({ file: f.file, def: o });
+    return out;
+  }
+
+  callees(fn: string): CallRow[] {
+    return (this.l.callsFrom.get(fn) ?? []).map((c) => ({ from: c.def.caller, to: c.def.callee, file: c.file, line: c.def.line, kind: 'direct' as const }));
+  }
+
+  callers(fn: string): CallRow[] {
+    return (this.l.callsTo.get(fn) ?? []).map((c) => ({ from: c.def.caller, to: c.def.callee, file: c.file, line: c.def.line, kind: 'direct' as const }));
+  }
+
+  /** Whether `name` is known at all (function, macro, struct, enum) — for error messages. */
+  knows(name: string): boolean {
+    const l = this.l;
+    return l.functions.has(name) || l.macros.has(name) || l.callsTo.has(name) || l.structs.has(name);
+  }
+
+  counts(): { functions: number; structs: number; opsInstances: number; callEdges: number; macros: number; enums: number } {
+    let functions = 0, structs = 0, opsInstances = 0, callEdges = 0, macros = 0, enums = 0;
+    for (const f of this.files.values()) {
+      functions += f.functions.length;
+      structs += f.structs.length;
+      opsInstances += f.opsInstances.length;
+      callEdges += f.calls.length;
+      macros += f.macros.length;
+      enums += f.enums.length;
+    }
+    return { functions, structs, opsInstances, callEdges, macros, enums };
+  }
+}
+
+/** Up to `n` known names closest to `name` (edit distance, then shared prefix), for "did you mean". */
+export function nearMisses(name: string, candidates: Iterable<string>, n = 5): string[] {
+  const scored: [number, string][] = [];
+  const lower = name.toLowerCase();
+  for (const c of candidates) {
+    if (Math.abs(c.length - name.length) > 6) continue;
+    const d = editDistance(lower, c.toLowerCase(), 6);
+    if (d <= Math.max(2, Math.floor(name.length / 3))) scored.push([d, c]);
+  }
+  scored.sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
+  return scored.slice(0, n).map((s) => s[1]);
+}
+
+function editDistance(a: string, b: string, cap: number): number {
+  let prev = new Array(b.length + 1).fill(0).map((_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rowMin = Math.min(rowMin, cur[j]);
+    }
+    if (rowMin > cap) return cap + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
