@@ -58,7 +58,7 @@ export function splitSsAddress(s: string): { addr: string; port: number | null }
   const portText = s.slice(c + 1);
   let port: number | null;
   if (portText === '*') port = null;
-  else if (/^\d{1,5}$/.test(portText)) port = Number(portText);
+  else if (/^\d{1,5}$/.test(portText) && Number(portText) <= 65535) port = Number(portText);
   else return null;
   const pct = addr.indexOf('%');
   if (pct > 0) addr = addr.slice(0, pct);
