@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import type { FileFacts } from './facts.ts';
 import type { FileStamp } from './parseFile.ts';
-import { StringTable, encodeFacts, decodeFacts, CorruptCache } from './factsCodec.ts';
+import { StringTable, IntBuffer, encodeFacts, decodeFacts, CorruptCache } from './factsCodec.ts';
 
 /** Bump whenever FileFacts, the extraction or the encoding changes: older caches are rebuilt. */
 export const CACHE_SCHEMA = 3;
@@ -48,7 +48,7 @@ export function cacheFilePath(cacheDir: string): string {
 
 export function writeCache(path: string, header: Omit<CacheHeader, 'files' | 'schema'>, files: readonly CachedFile[]): void {
   const st = new StringTable();
-  const ints: number[] = [];
+  const ints = new IntBuffer();
   const entries: CacheHeader['files'] = [];
   for (const f of files) {
     entries.push({ file: f.file, size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, indexed: !!f.facts, ...(f.error ? { error: f.error } : {}), ...(f.warning ? { warning: f.warning } : {}) });
@@ -57,7 +57,7 @@ export function writeCache(path: string, header: Omit<CacheHeader, 'files' | 'sc
   const full: CacheHeader = { schema: CACHE_SCHEMA, ...header, files: entries };
   const headerBuf = Buffer.from(JSON.stringify(full), 'utf8');
   const stringsBuf = Buffer.from(st.list.join('\0'), 'utf8');
-  const data = Int32Array.from(ints);
+  const data = ints.view();
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
     b.writeUInt32LE(n);

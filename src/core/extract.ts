@@ -1,6 +1,6 @@
 // Facts from one parsed C file. Queries (syntaxes/queries/*.scm) find the nodes; the code here
 // reads names and text off them. Display text comes from the original source, not the blanked one.
-import type { CParser, SyntaxNode } from './treeSitter.ts';
+import type { CParser, SyntaxNode, QueryMatch } from './treeSitter.ts';
 import type { LineIndex } from './lineIndex.ts';
 import { scanDefines } from './attributeMacros.ts';
 import type {
@@ -15,16 +15,22 @@ export interface ExtractInput {
   root: SyntaxNode;
 }
 
+/** The query files that make up fact extraction, run as one query (one pass over the tree). */
+export const FACT_QUERIES = ['toplevel', 'types', 'refs', 'errors'];
+
+type Match = QueryMatch;
+
 const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 export function extractFacts(parser: CParser, input: ExtractInput): FileFacts {
   const facts = emptyFacts(input.file);
   const ctx = new Extraction(input, facts);
-  ctx.topLevel(parser);
-  ctx.types(parser);
-  ctx.refs(parser);
+  const matches = parser.query(...FACT_QUERIES).matches(input.root);
+  ctx.topLevel(matches);
+  ctx.types(matches);
+  ctx.refs(matches);
+  ctx.errors(matches);
   facts.macros = extractMacros(input.original, input.lines);
-  ctx.errors(parser);
   return facts;
 }
 
@@ -82,6 +88,8 @@ function functionDeclarator(node: SyntaxNode | null): SyntaxNode | null {
 class Extraction {
   /** [startIndex, endIndex, name] of function bodies (and function-defining macros), in order. */
   private readonly fnRanges: [number, number, string][] = [];
+  /** Start offsets of `SYSCALL_DEFINE3`-like heads: not calls. */
+  private readonly macroHeads = new Set<number>();
   /** [startIndex, endIndex, name] of file-scope variable declarations with initializers. */
   private readonly varRanges: [number, number, string][] = [];
 
@@ -97,9 +105,10 @@ class Extraction {
     return this.input.original.slice(n.startIndex, n.endIndex);
   }
 
-  topLevel(parser: CParser): void {
-    const q = parser.query('toplevel');
-    for (const m of q.matches(this.input.root)) {
+  topLevel(matches: Match[]): void {
+    for (const m of matches) {
+      const first = m.captures[0]?.name;
+      if (first !== 'function' && first !== 'declaration' && !first?.startsWith('macro_fn')) continue;
       const cap = (name: string) => m.captures.find((c) => c.name === name)?.node;
       const fn = cap('function');
       if (fn) this.functionDefinition(fn);
@@ -152,6 +161,7 @@ class Extraction {
       definedBy: macro.text,
     });
     this.fnRanges.push([head.startIndex, body.endIndex, name]);
+    this.macroHeads.add(macro.startIndex);
   }
 
   private declaration(decl: SyntaxNode): void {
@@ -227,8 +237,8 @@ class Extraction {
     }
   }
 
-  types(parser: CParser): void {
-    for (const m of parser.query('types').matches(this.input.root)) {
+  types(matches: Match[]): void {
+    for (const m of matches) {
       const node = m.captures.find((c) => c.name === 'struct' || c.name === 'union' || c.name === 'enum')?.node;
       if (!node) continue;
       if (node.type === 'enum_specifier') this.enumDef(node);
@@ -263,12 +273,12 @@ class Extraction {
         if (inner && (type!.type === 'struct_specifier' || type!.type === 'union_specifier')) this.fields(inner, out, kdoc);
         continue;
       }
-      const typeText = type ? this.typeText(f, type) : '';
+      const typeText = type ? this.typeText(f, type, declarators[0]) : '';
       for (const d of declarators) {
         const nameNode = declaratorName(d);
         if (!nameNode) continue;
         const shape = collapse(this.input.original.slice(d.startIndex, nameNode.startIndex) + this.input.original.slice(nameNode.endIndex, d.endIndex));
-        const own = commentAbove(this.input.original, f.startIndex) || trailingComment(this.input.original, f.endIndex);
+        const own = commentAbove(this.input.original, f.startIndex) || trailingComment(this.input.original, d.endIndex);
         out.push({
           name: nameNode.text,
           type: collapse(typeText + (shape ? ' ' + shape : '')).replace(/\s+([)\]])/g, '$1'),
@@ -279,13 +289,14 @@ class Extraction {
     }
   }
 
-  /** The type part of a field declaration: qualifiers + specifier; an inline struct body becomes `{…}`. */
-  private typeText(field: SyntaxNode, type: SyntaxNode): string {
+  /**
+   * The type part of a field declaration: qualifiers, specifier and annotations up to the first
+   * declarator (`struct sock __rcu`); an inline struct body becomes `{…}`.
+   */
+  private typeText(field: SyntaxNode, type: SyntaxNode, first: SyntaxNode): string {
     const body = type.childForFieldName('body');
-    const end = body ? body.startIndex : type.endIndex;
-    let t = this.input.original.slice(field.startIndex, end);
-    if (body) t += '{…}';
-    return collapse(t);
+    if (body) return collapse(this.input.original.slice(field.startIndex, body.startIndex) + '{…}');
+    return collapse(this.input.original.slice(field.startIndex, first.startIndex));
   }
 
   private enumDef(node: SyntaxNode): void {
@@ -303,8 +314,12 @@ class Extraction {
     this.facts.enums.push(def);
   }
 
-  refs(parser: CParser): void {
-    const caps = parser.query('refs').captures(this.input.root);
+  refs(matches: Match[]): void {
+    const caps = [];
+    for (const m of matches) {
+      const c = m.captures[0];
+      if (m.captures.length === 1 && (c.name === 'call.callee' || c.name === 'local' || c.name === 'ref')) caps.push(c);
+    }
     // locals per function, to drop `sk`, `skb`, … from the value references
     const locals = new Map<string, Set<string>>();
     const pending: ValueRef[] = [];
@@ -312,6 +327,7 @@ class Extraction {
       const node = c.node;
       const at = node.startIndex;
       if (c.name === 'call.callee') {
+        if (this.macroHeads.has(at)) continue;
         const fn = enclosing(this.fnRanges, at);
         if (fn) this.facts.calls.push({ caller: fn, callee: node.text, line: this.line(node) });
         continue;
@@ -341,12 +357,11 @@ class Extraction {
     }
   }
 
-  errors(parser: CParser): void {
-    if (!this.input.root.hasError) return;
-    const q = parser.query('errors');
-    const caps = q.captures(this.input.root);
-    this.facts.syntaxErrors = caps.length;
-    if (caps.length) this.facts.firstErrorLine = this.line(caps[0].node);
+  errors(matches: Match[]): void {
+    for (const m of matches) {
+      if (m.captures[0]?.name !== 'error') continue;
+      if (this.facts.syntaxErrors++ === 0) this.facts.firstErrorLine = this.line(m.captures[0].node);
+    }
   }
 }
 

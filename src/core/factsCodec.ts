@@ -17,8 +17,25 @@ export class StringTable {
   }
 }
 
+/** A growable int32 buffer (a plain number[] of 15M entries costs twice the memory). */
+export class IntBuffer {
+  private buf = new Int32Array(1 << 16);
+  length = 0;
+  push(...v: number[]): void {
+    if (this.length + v.length > this.buf.length) {
+      const next = new Int32Array(Math.max(this.buf.length * 2, this.length + v.length));
+      next.set(this.buf.subarray(0, this.length));
+      this.buf = next;
+    }
+    for (const x of v) this.buf[this.length++] = x;
+  }
+  view(): Int32Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
 /** Appends the encoding of `f` to `out`. `-1` encodes an absent optional. */
-export function encodeFacts(f: FileFacts, st: StringTable, out: number[]): void {
+export function encodeFacts(f: FileFacts, st: StringTable, out: IntBuffer): void {
   const s = (x: string) => st.id(x);
   const opt = (x: string | undefined) => (x === undefined ? -1 : st.id(x));
   out.push(f.functions.length);

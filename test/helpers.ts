@@ -1,0 +1,41 @@
+// Shared by the tests: repository paths, the grammar from sources, a fresh copy of the fixture tree.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sourceGrammarLocation, CParser } from '../src/core/treeSitter.ts';
+
+export const repoRoot = join(__dirname, '..');
+export const fixtureTree = join(__dirname, 'fixtures/tree');
+export const grammar = sourceGrammarLocation(repoRoot);
+export const distDir = join(repoRoot, 'dist');
+export const cliPath = join(repoRoot, 'dist/cli.js');
+
+let parserPromise: Promise<CParser> | undefined;
+export function sharedParser(): Promise<CParser> {
+  parserPromise ??= CParser.create(grammar);
+  return parserPromise;
+}
+
+/** A scratch folder removed at process exit. */
+export function scratch(prefix = 'nsa-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A writable copy of the fixture tree. */
+export function copyFixtureTree(): string {
+  const dir = join(scratch(), 'tree');
+  cpSync(fixtureTree, dir, { recursive: true });
+  return dir;
+}
+
+/** `/*! kind name *\/` markers of a fixture: what extraction must find on that line. */
+export function markers(text: string): { kind: string; name: string; line: number }[] {
+  const out: { kind: string; name: string; line: number }[] = [];
+  text.split('\n').forEach((l, i) => {
+    const m = /\/\*! (\w+) (\S+) \*\//.exec(l);
+    if (m) out.push({ kind: m[1], name: m[2], line: i + 1 });
+  });
+  return out;
+}
