@@ -48,7 +48,22 @@ export const NODE_METRICS_REGEX = 'node_(netstat|sockstat|softnet|nf_conntrack|n
 export async function readPrometheus(url: string, selector: string, opts: RemoteOptions = {}): Promise<HostSnapshot> {
   const clock = opts.clock ?? systemClock;
   const sel = normalizeSelector(selector);
-  const query = `{__name__=~"${NODE_METRICS_REGEX}"${sel ? ',' + sel : ''}}`;
+  const matchers = `{__name__=~"${NODE_METRICS_REGEX}"${sel ? ',' + sel : ''}}`;
+  // An instant query answers with the evaluation time, not the scrape time: ask for the time of the
+  // target's last scrape (its `up` sample) separately.
+  const [values, stamps] = await Promise.all([queryPrometheus(url, matchers, opts), queryPrometheus(url, `max(timestamp(up{${sel}}))`, opts)]);
+  if (values.samples.length === 0) throw new Error(`Prometheus at ${url} has no node_exporter series matching {${sel}}`);
+  const hosts = new Set(values.samples.map((s) => s.labels.instance ?? ''));
+  if (hosts.size > 1) {
+    throw new Error(`selector {${sel}} matches ${hosts.size} hosts (${[...hosts].slice(0, 5).join(', ')}); narrow it, e.g. instance="${[...hosts][0]}"`);
+  }
+  const scraped = stamps.samples[0]?.value;
+  const time = scraped !== undefined && Number.isFinite(scraped) ? scraped * 1000 : clock.now();
+  return samplesToSnapshot(values.samples, `prometheus:${url}#${sel}`, time, clock.mono());
+}
+
+/** One instant query against a Prometheus server's HTTP API. */
+export async function queryPrometheus(url: string, query: string, opts: RemoteOptions = {}): Promise<{ samples: PromSample[]; latest: number }> {
   let api: URL;
   try {
     api = new URL('api/v1/query', url.endsWith('/') ? url : url + '/');
@@ -56,16 +71,19 @@ export async function readPrometheus(url: string, selector: string, opts: Remote
     throw new Error(`not a valid URL: ${url}`);
   }
   api.searchParams.set('query', query);
-  const { text, contentType } = await httpGetText(api.toString(), opts);
+  const { status, text, contentType } = await httpGetText(api.toString(), { ...opts, allowErrorStatus: true, label: url });
   if (looksLikeHtml(text, contentType)) throw new Error(`${url} returned HTML, not the Prometheus API (wrong URL?)`);
-  const samples = parsePrometheusQueryResponse(text, url);
-  if (samples.samples.length === 0) throw new Error(`Prometheus at ${url} has no node_exporter series matching {${sel}}`);
-  const hosts = new Set(samples.samples.map((s) => s.labels.instance ?? ''));
-  if (hosts.size > 1) {
-    throw new Error(`selector {${sel}} matches ${hosts.size} hosts (${[...hosts].slice(0, 5).join(', ')}); narrow it, e.g. instance="${[...hosts][0]}"`);
+  if (status >= 300) {
+    let detail = '';
+    try {
+      const e = JSON.parse(text) as { error?: unknown };
+      if (typeof e.error === 'string') detail = e.error.split('\n')[0];
+    } catch {
+      // not JSON: the status says enough
+    }
+    throw new Error(`Prometheus at ${url} answered HTTP ${status}${detail ? ': ' + detail : ''}`);
   }
-  const time = samples.latest > 0 ? samples.latest : clock.now();
-  return samplesToSnapshot(samples.samples, `prometheus:${url}#${sel}`, time, clock.mono());
+  return parsePrometheusQueryResponse(text, url);
 }
 
 /** Parse an `/api/v1/query` JSON answer (resultType vector). Throws a one-line error on anything else. */
@@ -78,7 +96,7 @@ export function parsePrometheusQueryResponse(text: string, url: string): { sampl
   }
   const b = body as { status?: unknown; error?: unknown; data?: { resultType?: unknown; result?: unknown } };
   if (b === null || typeof b !== 'object') throw new Error(`${url} returned unexpected JSON`);
-  if (b.status !== 'success') throw new Error(`Prometheus at ${url}: ${typeof b.error === 'string' ? b.error : 'query failed'}`);
+  if (b.status !== 'success') throw new Error(`Prometheus at ${url}: ${typeof b.error === 'string' ? b.error.split('\n')[0] : 'query failed'}`);
   if (b.data?.resultType !== 'vector' || !Array.isArray(b.data.result)) throw new Error(`Prometheus at ${url} returned no vector result`);
   const samples: PromSample[] = [];
   let latest = 0;
@@ -88,9 +106,10 @@ export function parsePrometheusQueryResponse(text: string, url: string): { sampl
     if (!metric || typeof metric !== 'object' || !Array.isArray(value) || value.length !== 2) continue;
     const labels = Object.create(null) as Record<string, string>;
     for (const [k, v] of Object.entries(metric as Record<string, unknown>)) if (typeof v === 'string') labels[k] = v;
-    const name = labels.__name__;
+    // Results of functions and aggregations have no metric name.
+    const name = labels.__name__ ?? '';
     const v = typeof value[1] === 'string' ? parsePromValue(value[1]) : null;
-    if (!name || v === null) continue;
+    if (v === null) continue;
     delete labels.__name__;
     samples.push({ name, labels, value: v });
     if (typeof value[0] === 'number' && value[0] * 1000 > latest) latest = value[0] * 1000;
