@@ -35,6 +35,8 @@ export interface ProcfsOptions {
   clock?: Clock;
 }
 
+const PART_ORDER = ['snmp', 'netstat', 'snmp6', 'dev', 'softnet', 'sockstat', 'sockstat6', 'conntrack', 'sockets'];
+
 export async function readProcfs(opts: ProcfsOptions = {}): Promise<HostSnapshot> {
   const read = opts.read ?? readTextFile;
   const clock = opts.clock ?? systemClock;
@@ -79,8 +81,8 @@ export async function readProcfs(opts: ProcfsOptions = {}): Promise<HostSnapshot
     Object.assign(snap.groups, parseSnmp6(snmp6, issues));
     note('snmp6', issues);
   } else {
-    const last = snap.unavailable[snap.unavailable.length - 1];
-    if (last?.part === 'snmp6') last.reason += ' (IPv6 disabled?)';
+    const u = snap.unavailable.find((x) => x.part === 'snmp6');
+    if (u && u.reason.endsWith('not found')) u.reason += ' (IPv6 disabled?)';
   }
   if (dev !== null) {
     const issues: string[] = [];
@@ -100,6 +102,8 @@ export async function readProcfs(opts: ProcfsOptions = {}): Promise<HostSnapshot
   }
   await readConntrack(snap, read, proc, opts.netnsPid);
   if (opts.sockets ?? true) await readSockets(snap, opts, read, net);
+  // Reads finish in any order; keep the list stable.
+  snap.unavailable.sort((a, b) => PART_ORDER.indexOf(a.part) - PART_ORDER.indexOf(b.part));
   return snap;
 }
 
