@@ -256,7 +256,7 @@ class Extraction {
       line: this.line(name),
       endLine: this.endLine(node),
       fields: [],
-      doc: commentAbove(this.input.original, outerDeclarationStart(node)),
+      doc: commentAbove(this.input.original, outerDeclarationStart(node), 1),
     };
     this.fields(body, def.fields, kernelDocMembers(def.doc));
     this.facts.structs.push(def);
@@ -388,13 +388,18 @@ function outerDeclarationStart(node: SyntaxNode): number {
   return n.startIndex;
 }
 
-/** The comment block ending right above `offset` (only blank space between), without comment markers. */
-export function commentAbove(text: string, offset: number): string {
+/**
+ * The comment block ending right above `offset`, without comment markers. Only blank space may sit
+ * between them, with at most `blankLines` empty lines (kernel-doc is sometimes set apart by one).
+ */
+export function commentAbove(text: string, offset: number, blankLines = 0): string {
   let i = offset - 1;
-  while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
-  if (i >= 0 && text[i] === '\n') i--;
-  if (i >= 0 && text[i] === '\r') i--;
-  while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+  let newlines = 0;
+  while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r' || text[i] === '\n')) {
+    if (text[i] === '\n' && ++newlines > blankLines + 1) return '';
+    i--;
+  }
+  if (newlines === 0 && i >= 0 && text[i] !== '/') return '';
   if (i < 1) return '';
   if (text[i] === '/' && text[i - 1] === '*') {
     const start = text.lastIndexOf('/*', i - 1);
