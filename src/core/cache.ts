@@ -1,16 +1,17 @@
 // The persisted index of one tree: one file, written atomically (write-then-rename), verified on read.
 // Layout: MAGIC | u32 headerBytes | header JSON | u32 stringBytes | strings (NUL-separated UTF-8)
-//         | u32 intCount | int32 data | 20-byte sha1 of everything before it.
+//         | u32 stringCount | int32 string ends | u32 intCount | int32 data | 20-byte sha1 of all before.
+// Facts are decoded lazily, per file and section (LazyFacts), strings one by one (LazyStrings).
 import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import type { FileFacts } from './facts.ts';
 import type { FileStamp } from './parseFile.ts';
-import { StringTable, IntBuffer, encodeFacts, decodeFacts, CorruptCache } from './factsCodec.ts';
+import { StringTable, IntBuffer, encodeFacts, CorruptCache, LazyFacts, LazyStrings } from './factsCodec.ts';
 
 /** Bump whenever FileFacts, the extraction or the encoding changes: older caches are rebuilt. */
-export const CACHE_SCHEMA = 3;
+export const CACHE_SCHEMA = 4;
 const MAGIC = Buffer.from('NSATLAS\n', 'latin1');
 
 export interface CachedFile extends FileStamp {
@@ -28,7 +29,8 @@ export interface CacheHeader {
   /** Signature of the scope and of the attribute-macro list the facts were made with. */
   configKey: string;
   writtenAt: string;
-  files: { file: string; size: number; mtimeMs: number; hash: string; error?: string; warning?: string; indexed: boolean }[];
+  /** `at`: where each section of the file's facts starts in the int data (absent: not indexed). */
+  files: { file: string; size: number; mtimeMs: number; hash: string; error?: string; warning?: string; at?: number[] }[];
 }
 
 export interface CacheContents {
@@ -51,19 +53,24 @@ export function writeCache(path: string, header: Omit<CacheHeader, 'files' | 'sc
   const ints = new IntBuffer();
   const entries: CacheHeader['files'] = [];
   for (const f of files) {
-    entries.push({ file: f.file, size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, indexed: !!f.facts, ...(f.error ? { error: f.error } : {}), ...(f.warning ? { warning: f.warning } : {}) });
-    if (f.facts) encodeFacts(f.facts, st, ints);
+    const at = f.facts ? encodeFacts(f.facts, st, ints) : undefined;
+    entries.push({ file: f.file, size: f.size, mtimeMs: f.mtimeMs, hash: f.hash, ...(at ? { at } : {}), ...(f.error ? { error: f.error } : {}), ...(f.warning ? { warning: f.warning } : {}) });
   }
   const full: CacheHeader = { schema: CACHE_SCHEMA, ...header, files: entries };
   const headerBuf = Buffer.from(JSON.stringify(full), 'utf8');
   const stringsBuf = Buffer.from(st.list.join('\0'), 'utf8');
+  const ends = new Int32Array(st.list.length);
+  for (let i = 0, pos = -1; i < ends.length; i++) {
+    pos = stringsBuf.indexOf(0, pos + 1);
+    ends[i] = pos < 0 ? stringsBuf.length : pos;
+  }
   const data = ints.view();
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
     b.writeUInt32LE(n);
     return b;
   };
-  const parts = [MAGIC, u32(headerBuf.length), headerBuf, u32(stringsBuf.length), stringsBuf, u32(data.length), Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
+  const parts = [MAGIC, u32(headerBuf.length), headerBuf, u32(stringsBuf.length), stringsBuf, u32(ends.length), Buffer.from(ends.buffer), u32(data.length), Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
   const hash = createHash('sha1');
   for (const p of parts) hash.update(p);
   parts.push(hash.digest());
@@ -107,6 +114,13 @@ export function readCache(path: string, root: string): CacheContents | undefined
     p += 4;
     return v;
   };
+  // an aligned copy of `count` int32s at byte `at` (the data offset is not a multiple of 4 in general)
+  const int32s = (buf: Buffer, at: number, count: number) => {
+    if (at + count * 4 > buf.length) throw new CorruptCache('truncated data');
+    const out = new Int32Array(count);
+    Buffer.from(out.buffer).set(buf.subarray(at, at + count * 4));
+    return out;
+  };
   const hlen = u32();
   let header: CacheHeader;
   try {
@@ -118,24 +132,19 @@ export function readCache(path: string, root: string): CacheContents | undefined
   if (header.schema !== CACHE_SCHEMA) throw new CorruptCache(`cache schema ${header.schema}, this version reads ${CACHE_SCHEMA}`);
   if (header.root !== root) throw new CorruptCache(`cache belongs to ${header.root}`);
   const slen = u32();
-  const strings = slen ? body.toString('utf8', p, p + slen).split('\0') : [''];
+  const blob = body.subarray(p, p + slen);
   p += slen;
-  const n = u32();
-  if (p + n * 4 > body.length) throw new CorruptCache('truncated data');
-  // copy to an aligned buffer (the data offset is not a multiple of 4 in general)
-  const data = new Int32Array(n);
-  Buffer.from(data.buffer).set(body.subarray(p, p + n * 4));
-  let pos = 0;
+  const stringCount = u32();
+  const ends = int32s(body, p, stringCount);
+  p += ends.length * 4;
+  const strings = new LazyStrings(blob, ends);
+  const intCount = u32(); // read before `p` is passed on
+  const data = int32s(body, p, intCount);
   const files: CachedFile[] = [];
   for (const e of header.files) {
     const f: CachedFile = { file: e.file, size: e.size, mtimeMs: e.mtimeMs, hash: e.hash, ...(e.error ? { error: e.error } : {}), ...(e.warning ? { warning: e.warning } : {}) };
-    if (e.indexed) {
-      const r = decodeFacts(e.file, data, pos, strings);
-      f.facts = r.facts;
-      pos = r.next;
-    }
+    if (e.at) f.facts = new LazyFacts(e.file, data, e.at, strings);
     files.push(f);
   }
-  if (pos !== n) throw new CorruptCache('data length does not match its records');
   return { header, files };
 }

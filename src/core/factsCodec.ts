@@ -1,7 +1,6 @@
 // Compact encoding of FileFacts for the cache: every string is an index into one shared string
 // table, every record a run of int32s. Decoding is a single pass over an Int32Array.
 import type { FileFacts, FieldDef } from './facts.ts';
-import { emptyFacts } from './facts.ts';
 
 export class StringTable {
   readonly list: string[] = [];
@@ -35,107 +34,242 @@ export class IntBuffer {
 }
 
 /** Appends the encoding of `f` to `out`. `-1` encodes an absent optional. */
-export function encodeFacts(f: FileFacts, st: StringTable, out: IntBuffer): void {
+export function encodeFacts(f: FileFacts, st: StringTable, out: IntBuffer): number[] {
+  const at: number[] = [];
   const s = (x: string) => st.id(x);
   const opt = (x: string | undefined) => (x === undefined ? -1 : st.id(x));
+  at.push(out.length);
   out.push(f.functions.length);
   for (const d of f.functions) out.push(s(d.name), d.line, d.startLine, d.endLine, s(d.signature), (d.isStatic ? 1 : 0) | (d.isInline ? 2 : 0), opt(d.definedBy));
+  at.push(out.length);
   out.push(f.prototypes.length);
   for (const p of f.prototypes) out.push(s(p.name), p.line, s(p.signature));
+  at.push(out.length);
   out.push(f.structs.length);
   for (const d of f.structs) {
     out.push(s(d.name), d.kind === 'union' ? 1 : 0, d.line, d.endLine, s(d.doc), d.fields.length);
     for (const x of d.fields) out.push(s(x.name), s(x.type), x.line, s(x.doc));
   }
+  at.push(out.length);
   out.push(f.enums.length);
   for (const e of f.enums) {
     out.push(s(e.name), e.line, e.endLine, e.members.length);
     for (const m of e.members) out.push(s(m.name), m.line, opt(m.value));
   }
+  at.push(out.length);
   out.push(f.macros.length);
   for (const m of f.macros) {
     out.push(s(m.name), m.line, m.endLine, s(m.body), m.params ? m.params.length : -1);
     if (m.params) for (const p of m.params) out.push(s(p));
   }
+  at.push(out.length);
   out.push(f.opsInstances.length);
   for (const o of f.opsInstances) {
     const keys = Object.keys(o.members);
     out.push(s(o.struct), s(o.name), o.line, o.endLine, o.isStatic ? 1 : 0, keys.length);
     for (const k of keys) out.push(s(k), s(o.members[k]), o.memberLines[k] ?? 0);
   }
+  at.push(out.length);
   out.push(f.calls.length);
   for (const c of f.calls) out.push(s(c.caller), s(c.callee), c.line);
+  at.push(out.length);
   out.push(f.refs.length);
   for (const r of f.refs) out.push(s(r.name), r.line, s(r.context));
+  at.push(out.length);
   out.push(f.syntaxErrors, f.firstErrorLine ?? -1);
+  return at;
 }
 
 export class CorruptCache extends Error {}
 
-/** Decodes one FileFacts starting at `pos`; returns it and the position after it. */
-export function decodeFacts(file: string, d: Int32Array, pos: number, strings: readonly string[]): { facts: FileFacts; next: number } {
-  let p = pos;
-  const n = () => {
-    if (p >= d.length) throw new CorruptCache('record runs past the end of the data');
-    return d[p++];
-  };
-  const s = () => {
-    const i = n();
-    const v = strings[i];
-    if (v === undefined) throw new CorruptCache(`string index ${i} out of range`);
+/** Strings of a cache, decoded one at a time on first use (decoding all of them up front costs more than the rest of a warm open). */
+export class LazyStrings {
+  private readonly cache: (string | undefined)[];
+  /** `ends[i]` is the byte offset of the NUL after string i. */
+  constructor(private readonly blob: Buffer, private readonly ends: Int32Array) {
+    this.cache = new Array(ends.length);
+  }
+  get length(): number {
+    return this.ends.length;
+  }
+  get(i: number): string {
+    let v = this.cache[i];
+    if (v === undefined) {
+      if (i < 0 || i >= this.ends.length) throw new CorruptCache(`string index ${i} out of range`);
+      v = this.blob.toString('utf8', i === 0 ? 0 : this.ends[i - 1] + 1, this.ends[i]);
+      this.cache[i] = v;
+    }
     return v;
-  };
-  const opt = () => {
-    const i = n();
-    return i === -1 ? undefined : strings[i];
-  };
-  const count = () => {
-    const c = n();
-    if (c < 0 || c > d.length) throw new CorruptCache(`bad record count ${c}`);
+  }
+}
+
+/** The sections of an encoded FileFacts, in order. */
+export const SECTIONS = ['functions', 'prototypes', 'structs', 'enums', 'macros', 'opsInstances', 'calls', 'refs'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+class Reader {
+  constructor(readonly d: Int32Array, public p: number, readonly strings: LazyStrings) {}
+  n(): number {
+    if (this.p >= this.d.length) throw new CorruptCache('record runs past the end of the data');
+    return this.d[this.p++];
+  }
+  s(): string {
+    return this.strings.get(this.n());
+  }
+  opt(): string | undefined {
+    const i = this.n();
+    return i === -1 ? undefined : this.strings.get(i);
+  }
+  count(): number {
+    const c = this.n();
+    if (c < 0 || c > this.d.length) throw new CorruptCache(`bad record count ${c}`);
     return c;
-  };
-  const f = emptyFacts(file);
-  for (let k = count(); k > 0; k--) {
-    const name = s(), line = n(), startLine = n(), endLine = n(), signature = s(), flags = n(), definedBy = opt();
-    f.functions.push({ name, line, startLine, endLine, signature, isStatic: (flags & 1) !== 0, isInline: (flags & 2) !== 0, ...(definedBy !== undefined ? { definedBy } : {}) });
   }
-  for (let k = count(); k > 0; k--) f.prototypes.push({ name: s(), line: n(), signature: s() });
-  for (let k = count(); k > 0; k--) {
-    const name = s(), kind = n() === 1 ? ('union' as const) : ('struct' as const), line = n(), endLine = n(), doc = s();
-    const fields: FieldDef[] = [];
-    for (let j = count(); j > 0; j--) fields.push({ name: s(), type: s(), line: n(), doc: s() });
-    f.structs.push({ name, kind, line, endLine, doc, fields });
-  }
-  for (let k = count(); k > 0; k--) {
-    const name = s(), line = n(), endLine = n();
-    const members: FileFacts['enums'][number]['members'] = [];
-    for (let j = count(); j > 0; j--) {
-      const mname = s(), mline = n(), value = opt();
-      members.push({ name: mname, line: mline, ...(value !== undefined ? { value } : {}) });
+}
+
+type SectionValue<K extends Section> = FileFacts[K];
+
+const decoders: { [K in Section]: (r: Reader) => SectionValue<K> } = {
+  functions(r) {
+    const out: FileFacts['functions'] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const name = r.s(), line = r.n(), startLine = r.n(), endLine = r.n(), signature = r.s(), flags = r.n(), definedBy = r.opt();
+      out.push({ name, line, startLine, endLine, signature, isStatic: (flags & 1) !== 0, isInline: (flags & 2) !== 0, ...(definedBy !== undefined ? { definedBy } : {}) });
     }
-    f.enums.push({ name, line, endLine, members });
-  }
-  for (let k = count(); k > 0; k--) {
-    const name = s(), line = n(), endLine = n(), body = s(), np = n();
-    const params: string[] | undefined = np >= 0 ? [] : undefined;
-    for (let j = 0; j < np; j++) params!.push(s());
-    f.macros.push({ name, line, endLine, body, ...(params ? { params } : {}) });
-  }
-  for (let k = count(); k > 0; k--) {
-    const struct = s(), name = s(), line = n(), endLine = n(), isStatic = n() === 1;
-    const members: Record<string, string> = {};
-    const memberLines: Record<string, number> = {};
-    for (let j = count(); j > 0; j--) {
-      const key = s();
-      members[key] = s();
-      memberLines[key] = n();
+    return out;
+  },
+  prototypes(r) {
+    const out: FileFacts['prototypes'] = [];
+    for (let k = r.count(); k > 0; k--) out.push({ name: r.s(), line: r.n(), signature: r.s() });
+    return out;
+  },
+  structs(r) {
+    const out: FileFacts['structs'] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const name = r.s(), kind = r.n() === 1 ? ('union' as const) : ('struct' as const), line = r.n(), endLine = r.n(), doc = r.s();
+      const fields: FieldDef[] = [];
+      for (let j = r.count(); j > 0; j--) fields.push({ name: r.s(), type: r.s(), line: r.n(), doc: r.s() });
+      out.push({ name, kind, line, endLine, doc, fields });
     }
-    f.opsInstances.push({ struct, name, line, endLine, members, memberLines, isStatic });
+    return out;
+  },
+  enums(r) {
+    const out: FileFacts['enums'] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const name = r.s(), line = r.n(), endLine = r.n();
+      const members: FileFacts['enums'][number]['members'] = [];
+      for (let j = r.count(); j > 0; j--) {
+        const mname = r.s(), mline = r.n(), value = r.opt();
+        members.push({ name: mname, line: mline, ...(value !== undefined ? { value } : {}) });
+      }
+      out.push({ name, line, endLine, members });
+    }
+    return out;
+  },
+  macros(r) {
+    const out: FileFacts['macros'] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const name = r.s(), line = r.n(), endLine = r.n(), body = r.s(), np = r.n();
+      const params: string[] | undefined = np >= 0 ? [] : undefined;
+      for (let j = 0; j < np; j++) params!.push(r.s());
+      out.push({ name, line, endLine, body, ...(params ? { params } : {}) });
+    }
+    return out;
+  },
+  opsInstances(r) {
+    const out: FileFacts['opsInstances'] = [];
+    for (let k = r.count(); k > 0; k--) {
+      const struct = r.s(), name = r.s(), line = r.n(), endLine = r.n(), isStatic = r.n() === 1;
+      const members: Record<string, string> = {};
+      const memberLines: Record<string, number> = {};
+      for (let j = r.count(); j > 0; j--) {
+        const key = r.s();
+        members[key] = r.s();
+        memberLines[key] = r.n();
+      }
+      out.push({ struct, name, line, endLine, members, memberLines, isStatic });
+    }
+    return out;
+  },
+  calls(r) {
+    const out: FileFacts['calls'] = [];
+    for (let k = r.count(); k > 0; k--) out.push({ caller: r.s(), callee: r.s(), line: r.n() });
+    return out;
+  },
+  refs(r) {
+    const out: FileFacts['refs'] = [];
+    for (let k = r.count(); k > 0; k--) out.push({ name: r.s(), line: r.n(), context: r.s() });
+    return out;
+  },
+};
+
+/**
+ * One file's facts read from the cache section by section, on first access: a warm open touches
+ * only what its queries need. Assigning a section replaces it like a plain FileFacts field.
+ */
+export class LazyFacts implements FileFacts {
+  private readonly loaded: Partial<{ [K in Section]: SectionValue<K> }> = {};
+  syntaxErrors: number;
+  firstErrorLine?: number;
+
+  /** `at[k]` is where section k starts; `at[8]` where the trailer (error count, first error line) is. */
+  constructor(readonly file: string, private readonly d: Int32Array, private readonly at: readonly number[], private readonly strings: LazyStrings) {
+    if (at.length !== SECTIONS.length + 1 || at[at.length - 1] + 2 > d.length) throw new CorruptCache(`bad section table for ${file}`);
+    this.syntaxErrors = d[at[SECTIONS.length]];
+    const fe = d[at[SECTIONS.length] + 1];
+    if (fe >= 0) this.firstErrorLine = fe;
   }
-  for (let k = count(); k > 0; k--) f.calls.push({ caller: s(), callee: s(), line: n() });
-  for (let k = count(); k > 0; k--) f.refs.push({ name: s(), line: n(), context: s() });
-  f.syntaxErrors = n();
-  const fe = n();
-  if (fe >= 0) f.firstErrorLine = fe;
-  return { facts: f, next: p };
+
+  private get<K extends Section>(k: K): SectionValue<K> {
+    let v = this.loaded[k] as SectionValue<K> | undefined;
+    if (!v) {
+      const i = SECTIONS.indexOf(k);
+      const r = new Reader(this.d, this.at[i], this.strings);
+      v = decoders[k](r) as SectionValue<K>;
+      if (r.p !== this.at[i + 1]) throw new CorruptCache(`section ${k} of ${this.file} has the wrong length`);
+      (this.loaded as Record<string, unknown>)[k] = v;
+    }
+    return v;
+  }
+
+  /** Number of records of a section without decoding it. */
+  count(k: Section): number {
+    return this.loaded[k]?.length ?? this.d[this.at[SECTIONS.indexOf(k)]];
+  }
+
+  /** Decode every section now (verifies the whole record). */
+  loadAll(): this {
+    for (const k of SECTIONS) this.get(k);
+    return this;
+  }
+
+  toJSON(): FileFacts {
+    const out = { file: this.file } as FileFacts;
+    for (const k of SECTIONS) (out as unknown as Record<string, unknown>)[k] = this.get(k);
+    out.syntaxErrors = this.syntaxErrors;
+    if (this.firstErrorLine !== undefined) out.firstErrorLine = this.firstErrorLine;
+    return out;
+  }
+
+  get functions() { return this.get('functions'); }
+  set functions(v) { this.loaded.functions = v; }
+  get prototypes() { return this.get('prototypes'); }
+  set prototypes(v) { this.loaded.prototypes = v; }
+  get structs() { return this.get('structs'); }
+  set structs(v) { this.loaded.structs = v; }
+  get enums() { return this.get('enums'); }
+  set enums(v) { this.loaded.enums = v; }
+  get macros() { return this.get('macros'); }
+  set macros(v) { this.loaded.macros = v; }
+  get opsInstances() { return this.get('opsInstances'); }
+  set opsInstances(v) { this.loaded.opsInstances = v; }
+  get calls() { return this.get('calls'); }
+  set calls(v) { this.loaded.calls = v; }
+  get refs() { return this.get('refs'); }
+  set refs(v) { this.loaded.refs = v; }
+}
+
+/** Records per section of any FileFacts, without decoding a lazy one. */
+export function sectionCount(f: FileFacts, k: Section): number {
+  return f instanceof LazyFacts ? f.count(k) : f[k].length;
 }

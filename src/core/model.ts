@@ -1,6 +1,7 @@
 // The in-memory index of a tree: every file's facts, and lookups built on demand.
 // A file's facts are replaced as a whole (remove-then-insert); lookups are rebuilt lazily after a change.
 import type { FileFacts, FunctionDef, StructDef, OpsInstance, MacroDef, EnumDef, CallSite } from './facts.ts';
+import { sectionCount } from './factsCodec.ts';
 
 export interface Located<T> {
   file: string;
@@ -70,20 +71,28 @@ export class KernelIndex {
     return this.files.size;
   }
 
+  /** Each lookup map is built on first use only: a lazy cache decodes just the sections it needs. */
   private get l(): Lookups {
     if (this.lookups) return this.lookups;
-    const l: Lookups = { functions: new Map(), structs: new Map(), macros: new Map(), enums: new Map(), callsFrom: new Map(), callsTo: new Map() };
-    for (const f of this.files.values()) {
-      for (const d of f.functions) push(l.functions, d.name, { file: f.file, def: d });
-      for (const d of f.structs) push(l.structs, d.name, { file: f.file, def: d });
-      for (const d of f.macros) push(l.macros, d.name, { file: f.file, def: d });
-      for (const d of f.enums) if (d.name) push(l.enums, d.name, { file: f.file, def: d });
-      for (const c of f.calls) {
-        push(l.callsFrom, c.caller, { file: f.file, def: c });
-        push(l.callsTo, c.callee, { file: f.file, def: c });
-      }
-    }
-    return (this.lookups = l);
+    const files = this.files;
+    const maps: Partial<Lookups> = {};
+    const build = <K extends keyof Lookups>(k: K, fill: (m: Lookups[K], f: FileFacts) => void): Lookups[K] => {
+      const have = maps[k] as Lookups[K] | undefined;
+      if (have) return have;
+      const m = new Map() as Lookups[K];
+      for (const f of files.values()) fill(m, f);
+      maps[k] = m;
+      return m;
+    };
+    this.lookups = {
+      get functions() { return build('functions', (m, f) => { for (const d of f.functions) push(m, d.name, { file: f.file, def: d }); }); },
+      get structs() { return build('structs', (m, f) => { for (const d of f.structs) push(m, d.name, { file: f.file, def: d }); }); },
+      get macros() { return build('macros', (m, f) => { for (const d of f.macros) push(m, d.name, { file: f.file, def: d }); }); },
+      get enums() { return build('enums', (m, f) => { for (const d of f.enums) if (d.name) push(m, d.name, { file: f.file, def: d }); }); },
+      get callsFrom() { return build('callsFrom', (m, f) => { for (const c of f.calls) push(m, c.caller, { file: f.file, def: c }); }); },
+      get callsTo() { return build('callsTo', (m, f) => { for (const c of f.calls) push(m, c.callee, { file: f.file, def: c }); }); },
+    };
+    return this.lookups;
   }
 
   functions(name: string): Located<FunctionDef>[] {
@@ -139,18 +148,18 @@ export class KernelIndex {
   /** Whether `name` is known at all (function, macro, struct, enum) — for error messages. */
   knows(name: string): boolean {
     const l = this.l;
-    return l.functions.has(name) || l.macros.has(name) || l.callsTo.has(name) || l.structs.has(name);
+    return l.functions.has(name) || l.callsTo.has(name) || l.macros.has(name);
   }
 
   counts(): { functions: number; structs: number; opsInstances: number; callEdges: number; macros: number; enums: number } {
     let functions = 0, structs = 0, opsInstances = 0, callEdges = 0, macros = 0, enums = 0;
     for (const f of this.files.values()) {
-      functions += f.functions.length;
-      structs += f.structs.length;
-      opsInstances += f.opsInstances.length;
-      callEdges += f.calls.length;
-      macros += f.macros.length;
-      enums += f.enums.length;
+      functions += sectionCount(f, 'functions');
+      structs += sectionCount(f, 'structs');
+      opsInstances += sectionCount(f, 'opsInstances');
+      callEdges += sectionCount(f, 'calls');
+      macros += sectionCount(f, 'macros');
+      enums += sectionCount(f, 'enums');
     }
     return { functions, structs, opsInstances, callEdges, macros, enums };
   }

@@ -1,0 +1,86 @@
+// `npm run bench`: our indexer side by side with ctags and cscope on the same file list of
+// linux-source-6.1's network scope, in one run; then warm reopen and one-file re-index; then the
+// live-metrics bench. Prints tables of medians and ratios (this machine is shared and noisy).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listSourceFiles } from '../src/core/kernelTree.ts';
+import { openIndex } from '../src/core/indexer.ts';
+import { distGrammarLocation } from '../src/core/treeSitter.ts';
+
+const repo = join(__dirname, '..');
+const dist = join(repo, 'dist');
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const tree = process.env.NETSTACK_ATLAS_KERNEL ?? execFileSync('bash', [join(repo, 'scripts/kernel-tree.sh')], { encoding: 'utf8' }).trim();
+const work = mkdtempSync(join(tmpdir(), 'nsa-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+
+interface Measure {
+  seconds: number;
+  rssMiB: number;
+}
+
+/** Wall seconds and peak RSS of a command, from GNU time. */
+function timed(cmd: string, args: string[], cwd = repo): Measure {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
+  const m = /(\d+\.\d+) (\d+)\s*$/.exec(r.stderr);
+  if (!m) throw new Error(`no timing from /usr/bin/time: ${r.stderr.slice(-200)}`);
+  return { seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024 };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const med = (ms: Measure[]): Measure => ({ seconds: median(ms.map((m) => m.seconds)), rssMiB: median(ms.map((m) => m.rssMiB)) });
+
+async function main() {
+  const files = listSourceFiles(tree).files;
+  const list = join(work, 'files.txt');
+  writeFileSync(list, files.join('\n') + '\n');
+  console.log(`# linux-source-6.1 network scope: ${files.length} files; ${runs} runs each, medians\n`);
+  const ctags: Measure[] = [], cscope: Measure[] = [], cold: Measure[] = [], warm: Measure[] = [];
+  const cache = join(work, 'cache');
+  for (let i = 0; i < runs; i++) {
+    ctags.push(timed('ctags', ['-L', list, '--languages=C', '--langmap=C:.c.h', '--fields=+n', '-f', join(work, 'tags')], tree));
+    cscope.push(timed('cscope', ['-b', '-q', '-k', '-i', list, '-f', join(work, 'cscope.out')], tree));
+    rmSync(cache, { recursive: true, force: true });
+    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
+    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
+  }
+  // one-file re-index, in process, on an open index (what the editor does on save)
+  const session = await openIndex(tree, { grammar: distGrammarLocation(dist), distDir: dist, cacheDir: cache });
+  const one: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t = performance.now();
+    await session.reindexFile('net/ipv4/tcp.c');
+    one.push((performance.now() - t) / 1000);
+  }
+  session.dispose();
+  const c = med(cscope);
+  const rows: [string, Measure, string][] = [
+    ['ctags (universal-ctags)', med(ctags), ''],
+    ['cscope -b -q -k', c, '1.00'],
+    ['netstack-atlas index, cold', med(cold), (med(cold).seconds / c.seconds).toFixed(2)],
+    ['netstack-atlas index, warm reopen', med(warm), (med(warm).seconds / c.seconds).toFixed(2)],
+    ['netstack-atlas re-index net/ipv4/tcp.c (in process, first run excluded)', { seconds: median(one.slice(1)), rssMiB: NaN }, ''],
+  ];
+  console.log('| what | wall s (median) | peak RSS MiB | ours / cscope |');
+  console.log('|---|---:|---:|---:|');
+  for (const [name, m, ratio] of rows) console.log(`| ${name} | ${m.seconds.toFixed(3)} | ${Number.isNaN(m.rssMiB) ? '–' : m.rssMiB.toFixed(0)} | ${ratio} |`);
+  console.log(`\ntargets: cold ≤ 1.0 × cscope, warm ≤ 1 s, one file ≤ 0.1 s, peak RSS ≤ 1024 MiB`);
+
+  if (process.env.BENCH_SKIP_METRICS !== '1') {
+    const { benchMetrics } = await import('./metrics.ts');
+    const m = await benchMetrics({ log: (l) => console.log(l) });
+    console.log('\n| live metrics | value |\n|---|---:|');
+    for (const r of m.rows) console.log(`| ${r.name} | ${r.value} |`);
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.message}`);
+  process.exit(1);
+});
