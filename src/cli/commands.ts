@@ -1,7 +1,8 @@
 // The CLI's command table. Each command lives in its own module under ./commands/.
 import type { CliCommand } from './command.ts';
 import { indexCommands } from './commands/index.ts';
+import { graphCommands } from './commands/graph.ts';
 import { countersCommands } from './commands/counters.ts';
 import { watchCommands } from './commands/watch.ts';
 
-export const commands: CliCommand[] = [...indexCommands, ...countersCommands, ...watchCommands];
+export const commands: CliCommand[] = [...indexCommands, ...graphCommands, ...countersCommands, ...watchCommands];

@@ -7,6 +7,7 @@ import type {
   FileFacts, FunctionDef, StructDef, FieldDef, EnumDef, OpsInstance, MacroDef, ValueRef,
 } from './facts.ts';
 import { emptyFacts } from './facts.ts';
+import { extractFlow } from './extractFlow.ts';
 
 export interface ExtractInput {
   file: string;
@@ -16,7 +17,7 @@ export interface ExtractInput {
 }
 
 /** The query files that make up fact extraction, run as one query (one pass over the tree). */
-export const FACT_QUERIES = ['toplevel', 'types', 'refs', 'errors'];
+export const FACT_QUERIES = ['toplevel', 'types', 'refs', 'flow', 'errors'];
 
 type Match = QueryMatch;
 
@@ -30,6 +31,7 @@ export function extractFacts(parser: CParser, input: ExtractInput): FileFacts {
   ctx.types(matches);
   ctx.refs(matches);
   ctx.errors(matches);
+  ctx.flow(matches);
   facts.macros = extractMacros(input.original, input.lines);
   return facts;
 }
@@ -318,7 +320,7 @@ class Extraction {
     const caps = [];
     for (const m of matches) {
       const c = m.captures[0];
-      if (m.captures.length === 1 && (c.name === 'call.callee' || c.name === 'local' || c.name === 'ref')) caps.push(c);
+      if (c.name === 'call.callee' || (m.captures.length === 1 && (c.name === 'local' || c.name === 'ref'))) caps.push(c);
     }
     // locals per function, to drop `sk`, `skb`, … from the value references
     const locals = new Map<string, Set<string>>();
@@ -355,6 +357,20 @@ class Extraction {
       seen.add(key);
       this.facts.refs.push(r);
     }
+  }
+
+  flow(matches: Match[]): void {
+    extractFlow(
+      {
+        facts: this.facts,
+        original: this.input.original,
+        enclosingFn: (at) => enclosing(this.fnRanges, at),
+        enclosingVar: (at) => enclosing(this.varRanges, at),
+        declaratorName,
+        functionDeclarator,
+      },
+      matches,
+    );
   }
 
   errors(matches: Match[]): void {

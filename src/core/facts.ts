@@ -88,6 +88,62 @@ export interface ValueRef {
   context: string;
 }
 
+/**
+ * A member expression as the resolver needs it, encoded as one string:
+ * `<base>|<field>|…|<member>` where base is `T:tag` (struct tag), `D:name` (typedef),
+ * `C:fn` (return type of a call to fn) or `?` (unknown). `sk->sk_prot->sendmsg` in a function with
+ * `struct sock *sk` is `T:sock|sk_prot|sendmsg`.
+ */
+export type Chain = string;
+
+/** A call through a struct member. `wrapper` names a see-through macro (`READ_ONCE`) when present. */
+export interface MemberCall {
+  caller: string;
+  line: number;
+  chain: Chain;
+}
+
+/** `x->field = value;` — a binding made at run time (value an identifier), or a stored parameter. */
+export interface MemberStore {
+  context: string;
+  line: number;
+  chain: Chain;
+  value: string;
+  /** Index of the enclosing function's parameter stored, or -1. */
+  param: number;
+}
+
+/** `INDIRECT_CALL_2(f, f2, f1, …)`: the kernel naming the likely targets of an indirect call. */
+export interface HintCall {
+  caller: string;
+  line: number;
+  macro: string;
+  candidates: string[];
+}
+
+/** A name passed as argument `index` of a call (candidates for callbacks). */
+export interface ArgRef {
+  caller: string;
+  callee: string;
+  line: number;
+  index: number;
+  name: string;
+}
+
+/** Function `fn` calls its own parameter number `index` (`okfn(net, sk, skb)`). */
+export interface ParamCall {
+  fn: string;
+  index: number;
+  line: number;
+}
+
+export interface TypedefDef {
+  name: string;
+  /** `T:tag` for a struct/union, else the type text. */
+  target: string;
+  line: number;
+}
+
 export interface FileFacts {
   /** Path relative to the tree root, forward slashes. */
   file: string;
@@ -99,6 +155,12 @@ export interface FileFacts {
   opsInstances: OpsInstance[];
   calls: CallSite[];
   refs: ValueRef[];
+  memberCalls: MemberCall[];
+  stores: MemberStore[];
+  hints: HintCall[];
+  args: ArgRef[];
+  paramCalls: ParamCall[];
+  typedefs: TypedefDef[];
   /** Syntax error regions tree-sitter could not parse (count and the first line), for diagnostics. */
   syntaxErrors: number;
   firstErrorLine?: number;
@@ -115,6 +177,12 @@ export function emptyFacts(file: string): FileFacts {
     opsInstances: [],
     calls: [],
     refs: [],
+    memberCalls: [],
+    stores: [],
+    hints: [],
+    args: [],
+    paramCalls: [],
+    typedefs: [],
     syntaxErrors: 0,
   };
 }

@@ -33,6 +33,28 @@ export class IntBuffer {
   }
 }
 
+/** Sections stored as fixed tuples: field name and type (`s` string, `n` number, `a` string list). */
+const TUPLES = {
+  memberCalls: [['caller', 's'], ['line', 'n'], ['chain', 's']],
+  stores: [['context', 's'], ['line', 'n'], ['chain', 's'], ['value', 's'], ['param', 'n']],
+  hints: [['caller', 's'], ['line', 'n'], ['macro', 's'], ['candidates', 'a']],
+  args: [['caller', 's'], ['callee', 's'], ['line', 'n'], ['index', 'n'], ['name', 's']],
+  paramCalls: [['fn', 's'], ['index', 'n'], ['line', 'n']],
+  typedefs: [['name', 's'], ['target', 's'], ['line', 'n']],
+} as const satisfies Record<string, readonly (readonly [string, 's' | 'n' | 'a'])[]>;
+type TupleSection = keyof typeof TUPLES;
+const TUPLE_SECTIONS = Object.keys(TUPLES) as TupleSection[];
+
+function encodeValue(v: unknown, type: 's' | 'n' | 'a', st: StringTable, out: IntBuffer): void {
+  if (type === 's') out.push(st.id(v as string));
+  else if (type === 'n') out.push(v as number);
+  else {
+    const list = v as string[];
+    out.push(list.length);
+    for (const x of list) out.push(st.id(x));
+  }
+}
+
 /** Appends the encoding of `f` to `out`. `-1` encodes an absent optional. */
 export function encodeFacts(f: FileFacts, st: StringTable, out: IntBuffer): number[] {
   const at: number[] = [];
@@ -75,6 +97,12 @@ export function encodeFacts(f: FileFacts, st: StringTable, out: IntBuffer): numb
   at.push(out.length);
   out.push(f.refs.length);
   for (const r of f.refs) out.push(s(r.name), r.line, s(r.context));
+  for (const k of TUPLE_SECTIONS) {
+    at.push(out.length);
+    const rows = f[k] as unknown as Record<string, unknown>[];
+    out.push(rows.length);
+    for (const row of rows) for (const [field, type] of TUPLES[k]) encodeValue(row[field], type, st, out);
+  }
   at.push(out.length);
   out.push(f.syntaxErrors, f.firstErrorLine ?? -1);
   return at;
@@ -104,7 +132,7 @@ export class LazyStrings {
 }
 
 /** The sections of an encoded FileFacts, in order. */
-export const SECTIONS = ['functions', 'prototypes', 'structs', 'enums', 'macros', 'opsInstances', 'calls', 'refs'] as const;
+export const SECTIONS = ['functions', 'prototypes', 'structs', 'enums', 'macros', 'opsInstances', 'calls', 'refs', 'memberCalls', 'stores', 'hints', 'args', 'paramCalls', 'typedefs'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 class Reader {
@@ -129,7 +157,34 @@ class Reader {
 
 type SectionValue<K extends Section> = FileFacts[K];
 
+function tupleDecoder<K extends TupleSection>(k: K): (r: Reader) => SectionValue<K> {
+  const fields = TUPLES[k];
+  return (r) => {
+    const out: Record<string, unknown>[] = [];
+    for (let n = r.count(); n > 0; n--) {
+      const row: Record<string, unknown> = {};
+      for (const [field, type] of fields) {
+        if (type === 's') row[field] = r.s();
+        else if (type === 'n') row[field] = r.n();
+        else {
+          const list: string[] = [];
+          for (let j = r.count(); j > 0; j--) list.push(r.s());
+          row[field] = list;
+        }
+      }
+      out.push(row);
+    }
+    return out as unknown as SectionValue<K>;
+  };
+}
+
 const decoders: { [K in Section]: (r: Reader) => SectionValue<K> } = {
+  memberCalls: tupleDecoder('memberCalls'),
+  stores: tupleDecoder('stores'),
+  hints: tupleDecoder('hints'),
+  args: tupleDecoder('args'),
+  paramCalls: tupleDecoder('paramCalls'),
+  typedefs: tupleDecoder('typedefs'),
   functions(r) {
     const out: FileFacts['functions'] = [];
     for (let k = r.count(); k > 0; k--) {
@@ -212,7 +267,7 @@ export class LazyFacts implements FileFacts {
   syntaxErrors: number;
   firstErrorLine?: number;
 
-  /** `at[k]` is where section k starts; `at[8]` where the trailer (error count, first error line) is. */
+  /** `at[k]` is where section k starts; the last entry where the trailer (error count, first error line) is. */
   constructor(readonly file: string, private readonly d: Int32Array, private readonly at: readonly number[], private readonly strings: LazyStrings) {
     if (at.length !== SECTIONS.length + 1 || at[at.length - 1] + 2 > d.length) throw new CorruptCache(`bad section table for ${file}`);
     this.syntaxErrors = d[at[SECTIONS.length]];
@@ -267,6 +322,18 @@ export class LazyFacts implements FileFacts {
   set calls(v) { this.loaded.calls = v; }
   get refs() { return this.get('refs'); }
   set refs(v) { this.loaded.refs = v; }
+  get memberCalls() { return this.get('memberCalls'); }
+  set memberCalls(v) { this.loaded.memberCalls = v; }
+  get stores() { return this.get('stores'); }
+  set stores(v) { this.loaded.stores = v; }
+  get hints() { return this.get('hints'); }
+  set hints(v) { this.loaded.hints = v; }
+  get args() { return this.get('args'); }
+  set args(v) { this.loaded.args = v; }
+  get paramCalls() { return this.get('paramCalls'); }
+  set paramCalls(v) { this.loaded.paramCalls = v; }
+  get typedefs() { return this.get('typedefs'); }
+  set typedefs(v) { this.loaded.typedefs = v; }
 }
 
 /** Records per section of any FileFacts, without decoding a lazy one. */

@@ -1,6 +1,6 @@
 ; Direct calls and names used as values (candidates for "address taken").
 
-(call_expression function: (identifier) @call.callee)
+(call_expression function: (identifier) @call.callee arguments: (argument_list) @call.args)
 
 (initializer_pair value: (identifier) @ref)
 (initializer_pair value: (pointer_expression operator: "&" argument: (identifier) @ref))

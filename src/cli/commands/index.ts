@@ -12,7 +12,7 @@ const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valu
   booleanFlags: TREE_BOOLEAN_FLAGS,
 });
 
-async function withTree<T>(args: ParsedArgs, io: CliIo, f: (s: IndexSession) => T | Promise<T>): Promise<T> {
+export async function withTree<T>(args: ParsedArgs, io: CliIo, f: (s: IndexSession) => T | Promise<T>): Promise<T> {
   const session = await openTree(args, io);
   try {
     return await f(session);
@@ -122,22 +122,4 @@ const struct = treeCommand({
   },
 });
 
-function callCommand(name: 'callees' | 'callers'): CliCommand {
-  return treeCommand({
-    name,
-    usage: `${name} <tree> <function> [--json]`,
-    async run(args, io) {
-      const fn = args.positional[1];
-      if (!fn) throw new UsageError('missing the function name');
-      return withTree(args, io, (s) => {
-        if (!s.index.knows(fn)) throw unknownName(s.index, fn);
-        const rows = name === 'callees' ? s.index.callees(fn) : s.index.callers(fn);
-        if (args.booleans.has('json')) printJson(io, rows);
-        else io.out(rows.map((r) => `${r.from} → ${r.to}  ${r.file}:${r.line}  (${r.kind})`).join('\n') + (rows.length ? '\n' : ''));
-        return 0;
-      });
-    },
-  });
-}
-
-export const indexCommands: CliCommand[] = [index, defs, ops, struct, callCommand('callees'), callCommand('callers')];
+export const indexCommands: CliCommand[] = [index, defs, ops, struct];

@@ -1,0 +1,104 @@
+// Call-graph subcommands: callees, callers (every edge kind), path, layers.
+import type { CliCommand } from '../command.ts';
+import { printJson } from '../command.ts';
+import { UsageError, lastValue, numberFlag } from '../args.ts';
+import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withTree, unknownName } from './index.ts';
+import { CallGraph } from '../../core/graph/callGraph.ts';
+import { buildLayerModel } from '../../core/graph/layers.ts';
+import { PRESETS, waypointPath } from '../../core/graph/presets.ts';
+import type { CallEdge } from '../../core/graph/types.ts';
+
+const graphCommand = (c: Omit<CliCommand, 'booleanFlags'>): CliCommand => ({
+  ...c,
+  valueFlags: [...TREE_VALUE_FLAGS, ...c.valueFlags],
+  booleanFlags: TREE_BOOLEAN_FLAGS,
+});
+
+const fmtEdge = (e: CallEdge) =>
+  `${e.from} → ${e.to}  ${e.file}:${e.line}  (${e.kind}${e.kind === 'direct' ? '' : `/${e.confidence}${e.via ? ' ' + e.via : ''}; evidence ${e.evidence.file}:${e.evidence.line}`})`;
+
+const edgeRow = (e: CallEdge) => ({ from: e.from, to: e.to, kind: e.kind, confidence: e.confidence, file: e.file, line: e.line, evidence: e.evidence, ...(e.via ? { via: e.via } : {}) });
+
+function callCommand(name: 'callees' | 'callers'): CliCommand {
+  return graphCommand({
+    name,
+    usage: `${name} <tree> <function> [--json]   (every kind: direct, ops, hint, callback${name === 'callees' ? '; unresolved indirect calls listed with kind "unresolved"' : ''})`,
+    valueFlags: [],
+    async run(args, io) {
+      const fn = args.positional[1];
+      if (!fn) throw new UsageError('missing the function name');
+      return withTree(args, io, (s) => {
+        if (!s.index.knows(fn)) throw unknownName(s.index, fn);
+        const g = new CallGraph(s.index);
+        const rows: object[] = (name === 'callees' ? g.callees(fn) : g.callers(fn)).map(edgeRow);
+        const unresolved = name === 'callees' ? g.unresolvedIn(fn) : [];
+        if (args.booleans.has('json')) {
+          printJson(io, [...rows, ...unresolved.map((u) => ({ from: u.caller, to: null, kind: 'unresolved', file: u.file, line: u.line, chain: u.chain }))]);
+        } else {
+          const edges = name === 'callees' ? g.callees(fn) : g.callers(fn);
+          io.out(edges.map(fmtEdge).join('\n') + (edges.length ? '\n' : ''));
+          for (const u of unresolved) io.out(`${u.caller} → ?  ${u.file}:${u.line}  (unresolved call through ${u.chain.split('|').slice(1).join('->')})\n`);
+        }
+        return 0;
+      });
+    },
+  });
+}
+
+const path = graphCommand({
+  name: 'path',
+  usage: `path <tree> <from> <to> | --preset ${Object.keys(PRESETS).join('|')} [--max-depth N] [--min-confidence typed|field-name] [--k 3] [--json]`,
+  valueFlags: ['preset', 'max-depth', 'min-confidence', 'k'],
+  async run(args, io) {
+    const preset = lastValue(args, 'preset');
+    if (preset && !PRESETS[preset]) throw new UsageError(`unknown preset '${preset}' (${Object.keys(PRESETS).join(', ')})`);
+    const [, from, to] = args.positional;
+    if (!preset && (!from || !to)) throw new UsageError('give <from> <to> or --preset NAME');
+    const minConfidence = lastValue(args, 'min-confidence');
+    if (minConfidence && minConfidence !== 'typed' && minConfidence !== 'field-name') throw new UsageError('--min-confidence must be typed or field-name');
+    const opts = { maxDepth: numberFlag(args, 'max-depth', 40, 1, 200), k: numberFlag(args, 'k', 3, 1, 20), minConfidence: minConfidence as 'typed' | 'field-name' | undefined };
+    return withTree(args, io, (s) => {
+      const waypoints = preset ? PRESETS[preset].waypoints : [from, to];
+      for (const w of waypoints) if (!s.index.knows(w)) throw unknownName(s.index, w);
+      const g = new CallGraph(s.index);
+      const r = preset ? waypointPath(g, waypoints, opts) : g.path(from, to, opts);
+      const out = { ...r, edges: r.edges.map(edgeRow), ...(r.alternatives ? { alternatives: r.alternatives.map((a) => ({ functions: a.functions, edges: a.edges.map(edgeRow) })) } : {}) };
+      if (args.booleans.has('json')) printJson(io, out);
+      else if (!r.found) io.out(`no path from ${waypoints.join(' → ')} within depth ${opts.maxDepth} (explored to depth ${r.depth})\n`);
+      else {
+        io.out(r.edges.map(fmtEdge).join('\n') + '\n');
+        for (const [i, a] of (r.alternatives ?? []).entries()) io.out(`\nalternative ${i + 1}: ${a.functions.join(' → ')}\n`);
+      }
+      return r.found ? 0 : 3;
+    });
+  },
+});
+
+const layers = graphCommand({
+  name: 'layers',
+  usage: 'layers <tree> [--json]',
+  valueFlags: [],
+  async run(args, io) {
+    return withTree(args, io, (s) => {
+      const g = new CallGraph(s.index);
+      const model = buildLayerModel(s.index, g, (file, line) => {
+        try {
+          return readFileSync(join(s.tree.root, file), 'utf8').split('\n')[line - 1] ?? '';
+        } catch {
+          return '';
+        }
+      });
+      if (args.booleans.has('json')) printJson(io, model);
+      else {
+        for (const l of model.layers) io.out(`${l.title}: ${l.functions.length} functions\n`);
+        io.out(`${model.registrations.length} registrations\n`);
+      }
+      return 0;
+    });
+  },
+});
+
+export const graphCommands: CliCommand[] = [callCommand('callees'), callCommand('callers'), path, layers];

@@ -1,0 +1,153 @@
+// The six layers of the classic network-stack drawing, with the rule that put each function
+// there, and the registrations that wire the layers together, all discovered from source.
+import type { KernelIndex } from '../model.ts';
+import type { CallGraph } from './callGraph.ts';
+import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
+
+/** Struct types whose instances' functions belong to a layer. */
+const OPS_LAYER: Record<string, LayerId> = {
+  proto_ops: 'socket',
+  net_proto_family: 'socket',
+  proto: 'protocol',
+  net_protocol: 'protocol',
+  inet6_protocol: 'protocol',
+  inet_connection_sock_af_ops: 'protocol',
+  packet_type: 'network',
+  dst_ops: 'network',
+  neigh_ops: 'network',
+  nf_hook_ops: 'network',
+  net_device_ops: 'driver',
+  ethtool_ops: 'driver',
+  header_ops: 'device',
+  Qdisc_ops: 'device',
+};
+
+/** File-path rules, first match wins. */
+const PATH_RULES: [RegExp, LayerId][] = [
+  [/^drivers\/net\//, 'driver'],
+  [/^net\/socket\.c$|^net\/compat\.c$|^net\/core\/(sock|datagram|stream|scm|sock_diag|sock_reuseport)\.c$|^include\/net\/sock\.h$|^include\/linux\/net\.h$/, 'socket'],
+  [/^net\/ipv4\/(tcp|udp|raw|ping|inet_connection_sock|inet_hashtables|inet_timewait_sock|syncookies)\w*\.c$|^net\/ipv6\/(tcp|udp|raw|ping|inet6_connection_sock|inet6_hashtables|syncookies)\w*\.c$|^net\/(sctp|dccp|mptcp|unix|packet|l2tp|rxrpc|tipc|smc|rds|bluetooth|nfc|can|x25|vmw_vsock|9p|kcm|iucv|caif|phonet|qrtr|llc|appletalk|ax25|rose|netrom|ieee802154|mctp|netlink|key)\/|^include\/net\/(tcp|udp|sctp|mptcp|raw|ping|inet_connection_sock|inet_hashtables)\w*\.h$/, 'protocol'],
+  [/^net\/(ipv4|ipv6|netfilter|xfrm|bpfilter)\/|^net\/core\/(neighbour|dst|fib_\w+|lwtunnel|net_namespace)\.c$|^include\/net\/(ip|ipv6|route|dst|neighbour|ip6_\w+|ip_\w+|netfilter\/\w+|xfrm|fib\w*|inet\w*)\.h$|^include\/linux\/netfilter/, 'network'],
+  [/^net\/core\/(dev|dev_\w+|gro|gro_cells|link_watch|netpoll|pktgen|rtnetlink|skbuff|flow_dissector|filter|xdp|page_pool|net-sysfs|netdev\w*)\.c$|^net\/(sched|ethernet|bridge|8021q|dsa|mac80211|wireless|hsr|openvswitch|switchdev|core)\/|^include\/linux\/(netdevice|skbuff|etherdevice|if_\w+)\.h$|^include\/net\/(sch_generic|pkt_\w+|gro|xdp|dsa|mac80211|cfg80211)\.h$/, 'device'],
+];
+
+export function buildLayerModel(index: KernelIndex, graph: CallGraph, readLine: (file: string, line: number) => string): LayerModel {
+  const place = new Map<string, { layer: LayerId; rule: string; file: string; line: number }>();
+  const set = (name: string, layer: LayerId, rule: string) => {
+    if (place.has(name)) return;
+    const d = index.functions(name)[0];
+    if (d) place.set(name, { layer, rule, file: d.file, line: d.def.line });
+  };
+
+  // 1. system calls
+  for (const f of index.allFacts()) {
+    for (const d of f.functions) {
+      if (d.definedBy && /SYSCALL_DEFINE/.test(d.definedBy)) set(d.name, 'syscall', `defined by ${d.definedBy}`);
+      else if (/^__(compat_)?sys_/.test(d.name) && /^net\//.test(f.file)) set(d.name, 'syscall', '__sys_* body of a system call');
+      else if (d.name === 'sys_socketcall') set(d.name, 'syscall', 'the socketcall multiplexer');
+    }
+  }
+  // 2. functions bound in ops tables of a layer's struct type (drivers first: their ops are theirs)
+  const bound: [string, string, string][] = [];
+  for (const { def } of index.opsInstances()) {
+    const layer = OPS_LAYER[def.struct];
+    if (!layer) continue;
+    for (const [member, value] of Object.entries(def.members)) if (graph.isFunction(value)) bound.push([value, def.struct, `${def.name}.${member}`]);
+  }
+  for (const [fn, struct, where] of bound) if (OPS_LAYER[struct] === 'driver') set(fn, 'driver', `bound in ${struct} ${where}`);
+  for (const [fn, struct, where] of bound) set(fn, OPS_LAYER[struct], `bound in ${struct} ${where}`);
+  // NAPI poll functions registered under drivers/net
+  for (const f of index.allFacts()) {
+    if (!f.file.startsWith('drivers/net/')) continue;
+    for (const a of f.args) if (/^netif_(napi_add|tx_napi_add)/.test(a.callee) && graph.isFunction(a.name)) set(a.name, 'driver', `NAPI poll registered by ${a.caller} (${f.file}:${a.line})`);
+  }
+  // 3. key names of the device-agnostic interface
+  for (const name of index.functionNames()) {
+    if (/^(__)?(dev_queue_xmit|dev_hard_start_xmit|netif_rx|netif_receive_skb|napi_\w+|__napi_\w+|gro_\w+|netif_\w+|qdisc_\w+|__qdisc_\w+|sch_direct_xmit|__dev_queue_xmit|netdev_start_xmit|__netdev_start_xmit|xmit_one|process_backlog|enqueue_to_backlog)$/.test(name))
+      set(name, 'device', 'device-agnostic interface (name)');
+    else if (/^sock_\w+$/.test(name) && index.functions(name)[0]?.file.startsWith('net/')) set(name, 'socket', 'sock_* helper');
+  }
+  // 4. file paths
+  for (const f of index.allFacts()) {
+    for (const d of f.functions) {
+      if (place.has(d.name)) continue;
+      const rule = PATH_RULES.find(([re]) => re.test(f.file));
+      if (rule) set(d.name, rule[1], `in ${f.file}`);
+    }
+  }
+  // 5. the rest by their callers' layers, then by their callees'
+  for (const pass of ['callers', 'callees'] as const) {
+    for (const name of index.functionNames()) {
+      if (place.has(name)) continue;
+      const votes = new Map<LayerId, number>();
+      for (const e of pass === 'callers' ? graph.callers(name) : graph.callees(name)) {
+        const other = place.get(pass === 'callers' ? e.from : e.to);
+        if (other) votes.set(other.layer, (votes.get(other.layer) ?? 0) + 1);
+      }
+      const best = [...votes].sort((a, b) => b[1] - a[1])[0];
+      if (best) set(name, best[0], `most of its ${pass} are in ${LAYER_TITLES[best[0]].toLowerCase()}`);
+    }
+  }
+  for (const name of index.functionNames()) set(name, 'device', 'no rule matched; shared helper placed with the device-agnostic core');
+
+  const layers = LAYER_ORDER.map((id) => ({ id, title: LAYER_TITLES[id], functions: [] as { name: string; file: string; line: number; rule: string }[] }));
+  for (const [name, p] of place) layers[LAYER_ORDER.indexOf(p.layer)].functions.push({ name, file: p.file, line: p.line, rule: p.rule });
+  for (const l of layers) l.functions.sort((a, b) => a.name.localeCompare(b.name));
+  return { layers, registrations: findRegistrations(index, graph, readLine) };
+}
+
+const REGISTRARS: Record<string, string> = {
+  proto_register: 'proto_register',
+  sock_register: 'sock_register',
+  inet_register_protosw: 'inet_register_protosw',
+  inet6_register_protosw: 'inet6_register_protosw',
+  inet_add_protocol: 'inet_add_protocol',
+  inet6_add_protocol: 'inet6_add_protocol',
+  dev_add_pack: 'dev_add_pack',
+  nf_register_net_hook: 'nf_hook',
+  nf_register_net_hooks: 'nf_hook',
+};
+
+export function findRegistrations(index: KernelIndex, graph: CallGraph, readLine: (file: string, line: number) => string): Registration[] {
+  const out: Registration[] = [];
+  const instances = new Map<string, { file: string; def: { struct: string; name: string; members: Record<string, string> } }[]>();
+  for (const o of index.opsInstances()) {
+    const base = o.def.name.replace(/\[.*$/, '');
+    const list = instances.get(base) ?? [];
+    list.push(o);
+    instances.set(base, list);
+  }
+  for (const f of index.allFacts()) {
+    for (const a of f.args) {
+      const kind = REGISTRARS[a.callee];
+      if (kind && a.index === 0 && !(kind === 'nf_hook')) {
+        const inst = instances.get(a.name)?.[0];
+        const details: Record<string, string> = { by: a.caller };
+        if (kind === 'inet_add_protocol' || kind === 'inet6_add_protocol') {
+          const m = new RegExp(`${a.callee}\\s*\\(\\s*&?\\s*${a.name}\\s*,\\s*([^)]+)\\)`).exec(readLine(f.file, a.line));
+          if (m) details.protocol = m[1].trim();
+          if (inst) details.handler = inst.def.members.handler ?? '';
+        } else if (kind === 'dev_add_pack' && inst) {
+          details.ethertype = inst.def.members.type ?? '';
+          details.func = inst.def.members.func ?? '';
+        } else if (kind === 'sock_register' && inst) details.family = inst.def.members.family ?? '';
+        out.push({ kind, name: a.name, file: f.file, line: a.line, details });
+      } else if (kind === 'nf_hook' && a.index === 1) {
+        for (const inst of instances.get(a.name) ?? []) {
+          if (inst.def.struct !== 'nf_hook_ops') continue;
+          out.push({ kind, name: inst.def.name, file: f.file, line: a.line, details: { by: a.caller, hook: inst.def.members.hook ?? '', hooknum: inst.def.members.hooknum ?? '', priority: inst.def.members.priority ?? '', pf: inst.def.members.pf ?? '' } });
+        }
+      } else if (/^netif_(napi_add|tx_napi_add)/.test(a.callee) && graph.isFunction(a.name)) {
+        out.push({ kind: 'napi', name: a.name, file: f.file, line: a.line, details: { by: a.caller, poll: a.name, via: a.callee } });
+      }
+    }
+    for (const s of f.stores) {
+      if (/\|netdev_ops$/.test(s.chain)) out.push({ kind: 'netdev_ops', name: s.value, file: f.file, line: s.line, details: { by: s.context } });
+    }
+  }
+  for (const { file, def } of index.opsInstances('inet_protosw')) {
+    out.push({ kind: 'inetsw', name: def.name, file, line: def.line, details: { type: def.members.type ?? '', protocol: def.members.protocol ?? '', prot: def.members.prot ?? '', ops: def.members.ops ?? '' } });
+  }
+  out.sort((a, b) => a.kind.localeCompare(b.kind) || a.file.localeCompare(b.file) || a.line - b.line);
+  return out;
+}
