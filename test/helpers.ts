@@ -16,6 +16,9 @@ export function sharedParser(): Promise<CParser> {
   return parserPromise;
 }
 
+/** One index cache for every integration file, so the kernel tree is parsed once per test run. */
+export const integrationCache = process.env.NETSTACK_ATLAS_IT_CACHE ?? join(tmpdir(), 'netstack-atlas-integration-cache');
+
 /** A scratch folder removed at process exit. */
 export function scratch(prefix = 'nsa-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

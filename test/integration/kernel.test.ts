@@ -2,9 +2,9 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { distDir, grammar, scratch } from '../helpers.ts';
+import { distDir, grammar, scratch, integrationCache } from '../helpers.ts';
 import { openIndex, type IndexSession } from '../../src/core/indexer.ts';
 import { listSourceFiles } from '../../src/core/kernelTree.ts';
 
@@ -15,7 +15,9 @@ let files: string[];
 before(async () => {
   assert.ok(tree, 'NETSTACK_ATLAS_KERNEL must point at linux-source-6.1 (npm test sets it)');
   files = listSourceFiles(tree).files;
-  s = await openIndex(tree, { grammar, distDir, cacheDir: scratch() });
+  // a fresh cache: this file measures the cold index; later files reuse it
+  rmSync(integrationCache, { recursive: true, force: true });
+  s = await openIndex(tree, { grammar, distDir, cacheDir: integrationCache });
 });
 
 test('the tree is recognized as 6.1 and the whole network scope is indexed', () => {

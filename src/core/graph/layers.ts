@@ -1,6 +1,7 @@
 // The six layers of the classic network-stack drawing, with the rule that put each function
 // there, and the registrations that wire the layers together, all discovered from source.
 import type { KernelIndex } from '../model.ts';
+import type { ArgRef } from '../facts.ts';
 import type { CallGraph } from './callGraph.ts';
 import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
 
@@ -117,8 +118,14 @@ export function findRegistrations(index: KernelIndex, graph: CallGraph, readLine
     list.push(o);
     instances.set(base, list);
   }
+  // `dev->netdev_ops = ops;` inside a setup helper: the registration is at the helper's call sites
+  const netdevOpsParams: { fn: string; index: number }[] = [];
+  const argsTo = new Map<string, { file: string; a: ArgRef }[]>();
   for (const f of index.allFacts()) {
     for (const a of f.args) {
+      const list = argsTo.get(a.callee);
+      if (list) list.push({ file: f.file, a });
+      else argsTo.set(a.callee, [{ file: f.file, a }]);
       const kind = REGISTRARS[a.callee];
       if (kind && a.index === 0 && !(kind === 'nf_hook')) {
         const inst = instances.get(a.name)?.[0];
@@ -142,7 +149,15 @@ export function findRegistrations(index: KernelIndex, graph: CallGraph, readLine
       }
     }
     for (const s of f.stores) {
-      if (/\|netdev_ops$/.test(s.chain)) out.push({ kind: 'netdev_ops', name: s.value, file: f.file, line: s.line, details: { by: s.context } });
+      if (!/\|netdev_ops$/.test(s.chain)) continue;
+      if (s.param < 0) out.push({ kind: 'netdev_ops', name: s.value, file: f.file, line: s.line, details: { by: s.context } });
+      else netdevOpsParams.push({ fn: s.context, index: s.param });
+    }
+  }
+  for (const p of netdevOpsParams) {
+    for (const { file, a } of argsTo.get(p.fn) ?? []) {
+      if (a.index === p.index && instances.get(a.name)?.some((i) => i.def.struct === 'net_device_ops'))
+        out.push({ kind: 'netdev_ops', name: a.name, file, line: a.line, details: { by: a.caller, via: `${p.fn}()` } });
     }
   }
   for (const { file, def } of index.opsInstances('inet_protosw')) {
