@@ -11,7 +11,7 @@ import { distGrammarLocation } from '../src/core/treeSitter.ts';
 import { CallGraph } from '../src/core/graph/callGraph.ts';
 import { buildLayerModel } from '../src/core/graph/layers.ts';
 import { PRESETS, waypointPath } from '../src/core/graph/presets.ts';
-import { readFileSync } from 'node:fs';
+import { treeFileReader } from '../src/core/treeFiles.ts';
 
 const repo = join(__dirname, '..');
 const dist = join(repo, 'dist');
@@ -81,10 +81,10 @@ async function main() {
     pairMs.push(performance.now() - t);
   }
   const layersMs: number[] = [];
-  const readLine = (file: string, line: number) => readFileSync(join(tree, file), 'utf8').split('\n')[line - 1] ?? '';
+  const readFile = treeFileReader(tree);
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    buildLayerModel(session.index, graph, readLine);
+    buildLayerModel(session.index, graph, readFile);
     layersMs.push(performance.now() - t);
   }
   session.dispose();

@@ -2,7 +2,8 @@
 import type { CliCommand } from './command.ts';
 import { indexCommands } from './commands/index.ts';
 import { graphCommands } from './commands/graph.ts';
+import { counterSiteCommands } from './commands/counterSites.ts';
 import { countersCommands } from './commands/counters.ts';
 import { watchCommands } from './commands/watch.ts';
 
-export const commands: CliCommand[] = [...indexCommands, ...graphCommands, ...countersCommands, ...watchCommands];
+export const commands: CliCommand[] = [...indexCommands, ...graphCommands, ...counterSiteCommands, ...countersCommands, ...watchCommands];

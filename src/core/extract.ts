@@ -194,6 +194,7 @@ class Extraction {
 
   private arrayInstances(struct: string, name: string, list: SyntaxNode, isStatic: boolean): void {
     let index = 0;
+    const before = this.facts.opsInstances.length;
     for (const el of list.namedChildren) {
       if (!el || el.type === 'comment') continue;
       let label = String(index);
@@ -205,6 +206,11 @@ class Extraction {
       }
       if (value?.type === 'initializer_list') this.facts.opsInstances.push(this.instance(struct, `${name}[${label}]`, value, isStatic, el));
       index++;
+    }
+    // elements made by macros (`SNMP_MIB_ITEM("InSegs", TCP_MIB_INSEGS)`): the array itself, members unknown
+    if (this.facts.opsInstances.length === before && index > 0) {
+      const declLine = this.varRanges[this.varRanges.length - 1];
+      this.facts.opsInstances.push({ struct, name: `${name}[]`, line: declLine ? this.input.lines.line(declLine[0]) : this.line(list), endLine: this.endLine(list), members: {}, memberLines: {}, isStatic });
     }
   }
 

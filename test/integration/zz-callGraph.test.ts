@@ -11,6 +11,7 @@ import { CallGraph } from '../../src/core/graph/callGraph.ts';
 import { buildLayerModel } from '../../src/core/graph/layers.ts';
 import { PRESETS, waypointPath } from '../../src/core/graph/presets.ts';
 import type { EdgeKind, LayerModel } from '../../src/core/graph/types.ts';
+import { treeFileReader } from '../../src/core/treeFiles.ts';
 
 const tree = process.env.NETSTACK_ATLAS_KERNEL ?? '';
 let s: IndexSession;
@@ -22,7 +23,7 @@ before(async () => {
   const t = performance.now();
   g = new CallGraph(s.index);
   console.log(`# call graph resolved in ${((performance.now() - t) / 1000).toFixed(2)} s`);
-  layers = buildLayerModel(s.index, g, (file, line) => readFileSync(join(tree, file), 'utf8').split('\n')[line - 1] ?? '');
+  layers = buildLayerModel(s.index, g, treeFileReader(tree));
 });
 
 /** Each gold edge with the kinds that must be among its edges. */

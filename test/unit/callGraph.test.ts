@@ -68,7 +68,7 @@ test('paths: shortest first, not found reports the depth, cycles terminate', () 
 });
 
 test('layers: every function placed once, with a rule', () => {
-  const m = buildLayerModel(s.index, g, () => '');
+  const m = buildLayerModel(s.index, g, () => undefined);
   const placed = m.layers.flatMap((l) => l.functions.map((f) => f.name));
   assert.equal(new Set(placed).size, placed.length);
   assert.equal(placed.length, new Set(s.index.functionNames()).size);

@@ -3,8 +3,7 @@ import type { CliCommand } from '../command.ts';
 import { printJson } from '../command.ts';
 import { UsageError, lastValue, numberFlag } from '../args.ts';
 import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { treeFileReader } from '../../core/treeFiles.ts';
 import { withTree, unknownName } from './index.ts';
 import { CallGraph } from '../../core/graph/callGraph.ts';
 import { buildLayerModel } from '../../core/graph/layers.ts';
@@ -84,13 +83,7 @@ const layers = graphCommand({
   async run(args, io) {
     return withTree(args, io, (s) => {
       const g = new CallGraph(s.index);
-      const model = buildLayerModel(s.index, g, (file, line) => {
-        try {
-          return readFileSync(join(s.tree.root, file), 'utf8').split('\n')[line - 1] ?? '';
-        } catch {
-          return '';
-        }
-      });
+      const model = buildLayerModel(s.index, g, treeFileReader(s.tree.root));
       if (args.booleans.has('json')) printJson(io, model);
       else {
         for (const l of model.layers) io.out(`${l.title}: ${l.functions.length} functions\n`);

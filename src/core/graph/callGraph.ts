@@ -205,15 +205,28 @@ export class CallGraph {
     this.stats.meanTargets = resolved ? targetsTotal / resolved : 0;
   }
 
-  /** Every edge out of `fn`: direct calls first, then indirect ones, best confidence first. */
-  callees(fn: string): CallEdge[] {
-    const direct = this.index.callees(fn).map((c) => directEdge(c.from, c.to, c.file, c.line));
-    return [...direct, ...(this.out.get(fn) ?? []).slice().sort((a, b) => RANK[a.confidence] - RANK[b.confidence])];
+  private readonly calleeMemo = new Map<string, CallEdge[]>();
+  private readonly callerMemo = new Map<string, CallEdge[]>();
+
+  /** Every edge out of `fn`: direct calls first, then indirect ones, best confidence first. Do not mutate. */
+  callees(fn: string): readonly CallEdge[] {
+    let r = this.calleeMemo.get(fn);
+    if (!r) {
+      const direct = this.index.callees(fn).map((c) => directEdge(c.from, c.to, c.file, c.line));
+      r = [...direct, ...(this.out.get(fn) ?? []).slice().sort((a, b) => RANK[a.confidence] - RANK[b.confidence])];
+      this.calleeMemo.set(fn, r);
+    }
+    return r;
   }
 
-  callers(fn: string): CallEdge[] {
-    const direct = this.index.callers(fn).map((c) => directEdge(c.from, c.to, c.file, c.line));
-    return [...direct, ...(this.in.get(fn) ?? []).slice().sort((a, b) => RANK[a.confidence] - RANK[b.confidence])];
+  callers(fn: string): readonly CallEdge[] {
+    let r = this.callerMemo.get(fn);
+    if (!r) {
+      const direct = this.index.callers(fn).map((c) => directEdge(c.from, c.to, c.file, c.line));
+      r = [...direct, ...(this.in.get(fn) ?? []).slice().sort((a, b) => RANK[a.confidence] - RANK[b.confidence])];
+      this.callerMemo.set(fn, r);
+    }
+    return r;
   }
 
   unresolvedIn(fn: string): UnresolvedCall[] {

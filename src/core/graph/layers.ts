@@ -2,6 +2,7 @@
 // there, and the registrations that wire the layers together, all discovered from source.
 import type { KernelIndex } from '../model.ts';
 import type { ArgRef } from '../facts.ts';
+import type { ReadTreeFile } from '../counterMap.ts';
 import type { CallGraph } from './callGraph.ts';
 import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
 
@@ -32,7 +33,7 @@ const PATH_RULES: [RegExp, LayerId][] = [
   [/^net\/core\/(dev|dev_\w+|gro|gro_cells|link_watch|netpoll|pktgen|rtnetlink|skbuff|flow_dissector|filter|xdp|page_pool|net-sysfs|netdev\w*)\.c$|^net\/(sched|ethernet|bridge|8021q|dsa|mac80211|wireless|hsr|openvswitch|switchdev|core)\/|^include\/linux\/(netdevice|skbuff|etherdevice|if_\w+)\.h$|^include\/net\/(sch_generic|pkt_\w+|gro|xdp|dsa|mac80211|cfg80211)\.h$/, 'device'],
 ];
 
-export function buildLayerModel(index: KernelIndex, graph: CallGraph, readLine: (file: string, line: number) => string): LayerModel {
+export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: ReadTreeFile): LayerModel {
   const place = new Map<string, { layer: LayerId; rule: string; file: string; line: number }>();
   const set = (name: string, layer: LayerId, rule: string) => {
     if (place.has(name)) return;
@@ -94,7 +95,7 @@ export function buildLayerModel(index: KernelIndex, graph: CallGraph, readLine: 
   const layers = LAYER_ORDER.map((id) => ({ id, title: LAYER_TITLES[id], functions: [] as { name: string; file: string; line: number; rule: string }[] }));
   for (const [name, p] of place) layers[LAYER_ORDER.indexOf(p.layer)].functions.push({ name, file: p.file, line: p.line, rule: p.rule });
   for (const l of layers) l.functions.sort((a, b) => a.name.localeCompare(b.name));
-  return { layers, registrations: findRegistrations(index, graph, readLine) };
+  return { layers, registrations: findRegistrations(index, graph, readFile) };
 }
 
 const REGISTRARS: Record<string, string> = {
@@ -109,8 +110,14 @@ const REGISTRARS: Record<string, string> = {
   nf_register_net_hooks: 'nf_hook',
 };
 
-export function findRegistrations(index: KernelIndex, graph: CallGraph, readLine: (file: string, line: number) => string): Registration[] {
+export function findRegistrations(index: KernelIndex, graph: CallGraph, readFile: ReadTreeFile): Registration[] {
   const out: Registration[] = [];
+  const lines = new Map<string, string[]>();
+  const readLine = (file: string, line: number) => {
+    let l = lines.get(file);
+    if (!l) lines.set(file, (l = (readFile(file) ?? '').split('\n')));
+    return l[line - 1] ?? '';
+  };
   const instances = new Map<string, { file: string; def: { struct: string; name: string; members: Record<string, string> } }[]>();
   for (const o of index.opsInstances()) {
     const base = o.def.name.replace(/\[.*$/, '');
