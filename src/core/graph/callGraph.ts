@@ -255,38 +255,61 @@ export class CallGraph {
     return { found: true, functions: [from, ...best.edges.map((e) => e.to)], edges: best.edges, alternatives, depth: best.edges.length };
   }
 
+  /**
+   * Bidirectional breadth-first search: expand the smaller frontier each round, so an unreachable
+   * target is known as soon as either side runs dry. Depth counts edges; bounded by maxDepth.
+   */
   private bfs(from: string, to: string, maxDepth: number, minRank: number, banned: Set<string>): { edges?: CallEdge[]; depth: number } {
-    const prev = new Map<string, CallEdge | null>([[from, null]]);
-    let frontier = [from];
-    for (let depth = 0; depth < maxDepth && frontier.length; depth++) {
-      const next: string[] = [];
-      for (const fn of frontier) {
-        for (const e of this.callees(fn)) {
-          if (RANK[e.confidence] > minRank || prev.has(e.to) || banned.has(edgeKey(e))) continue;
-          prev.set(e.to, e);
-          if (e.to === to) {
-            const edges: CallEdge[] = [];
-            for (let cur: CallEdge | null | undefined = e; cur; cur = prev.get(cur.from)) edges.unshift(cur);
-            return { edges, depth: depth + 1 };
+    if (from === to) return { edges: [], depth: 0 };
+    const ok = (e: CallEdge) => RANK[e.confidence] <= minRank && !banned.has(edgeKey(e));
+    const fwd = new Map<string, CallEdge | null>([[from, null]]);
+    const bwd = new Map<string, CallEdge | null>([[to, null]]);
+    let ff = [from];
+    let bf = [to];
+    let depth = 0;
+    while (ff.length && bf.length && depth < maxDepth) {
+      depth++;
+      let meet: string | undefined;
+      if (ff.length <= bf.length) {
+        const next: string[] = [];
+        for (const fn of ff) {
+          for (const e of this.callees(fn)) {
+            if (!ok(e) || fwd.has(e.to)) continue;
+            fwd.set(e.to, e);
+            if (bwd.has(e.to)) {
+              meet = e.to;
+              break;
+            }
+            next.push(e.to);
           }
-          next.push(e.to);
+          if (meet) break;
         }
+        ff = next;
+      } else {
+        const next: string[] = [];
+        for (const fn of bf) {
+          for (const e of this.callers(fn)) {
+            if (!ok(e) || bwd.has(e.from)) continue;
+            bwd.set(e.from, e);
+            if (fwd.has(e.from)) {
+              meet = e.from;
+              break;
+            }
+            next.push(e.from);
+          }
+          if (meet) break;
+        }
+        bf = next;
       }
-      frontier = next;
-      if (depth + 1 === maxDepth) return { depth: maxDepth };
+      if (meet) {
+        const edges: CallEdge[] = [];
+        for (let cur = fwd.get(meet); cur; cur = fwd.get(cur.from)) edges.unshift(cur);
+        for (let cur = bwd.get(meet); cur; cur = bwd.get(cur.to)) edges.push(cur);
+        return { edges, depth: edges.length };
+      }
     }
-    return { depth: Math.min(maxDepth, prev.size ? maxDepthReached(prev, from) : 0) };
+    return { depth };
   }
-}
-
-function maxDepthReached(prev: Map<string, CallEdge | null>, from: string): number {
-  let max = 0;
-  for (const k of prev.keys()) {
-    let d = 0;
-    for (let cur = prev.get(k); cur && d < 1000; cur = prev.get(cur.from)) d++;
-    if (k !== from) max = Math.max(max, d);
-  }
-  return max;
 }
 
 function edgeKey(e: CallEdge): string {

@@ -24,6 +24,9 @@ const OPS_LAYER: Record<string, LayerId> = {
   Qdisc_ops: 'device',
 };
 
+const DEVICE_NAMES = new Set(['dev_queue_xmit', '__dev_queue_xmit', 'dev_hard_start_xmit', 'netif_rx', 'netif_receive_skb', 'sch_direct_xmit', 'netdev_start_xmit', '__netdev_start_xmit', 'xmit_one', 'process_backlog', 'enqueue_to_backlog']);
+const DEVICE_PREFIXES = ['napi_', '__napi_', 'gro_', 'netif_', '__netif_', 'qdisc_', '__qdisc_'];
+
 /** File-path rules, first match wins. */
 const PATH_RULES: [RegExp, LayerId][] = [
   [/^drivers\/net\//, 'driver'],
@@ -63,27 +66,27 @@ export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: 
     if (!f.file.startsWith('drivers/net/')) continue;
     for (const a of f.args) if (/^netif_(napi_add|tx_napi_add)/.test(a.callee) && graph.isFunction(a.name)) set(a.name, 'driver', `NAPI poll registered by ${a.caller} (${f.file}:${a.line})`);
   }
-  // 3. key names of the device-agnostic interface
+  // 3. key names of the device-agnostic interface, and the sock_* helpers of net/
   for (const name of index.functionNames()) {
-    if (/^(__)?(dev_queue_xmit|dev_hard_start_xmit|netif_rx|netif_receive_skb|napi_\w+|__napi_\w+|gro_\w+|netif_\w+|qdisc_\w+|__qdisc_\w+|sch_direct_xmit|__dev_queue_xmit|netdev_start_xmit|__netdev_start_xmit|xmit_one|process_backlog|enqueue_to_backlog)$/.test(name))
-      set(name, 'device', 'device-agnostic interface (name)');
-    else if (/^sock_\w+$/.test(name) && index.functions(name)[0]?.file.startsWith('net/')) set(name, 'socket', 'sock_* helper');
+    if (place.has(name)) continue;
+    if (DEVICE_NAMES.has(name) || DEVICE_PREFIXES.some((p) => name.startsWith(p))) set(name, 'device', 'device-agnostic interface (name)');
+    else if (name.startsWith('sock_') && index.functions(name)[0]?.file.startsWith('net/')) set(name, 'socket', 'sock_* helper');
   }
   // 4. file paths
   for (const f of index.allFacts()) {
-    for (const d of f.functions) {
-      if (place.has(d.name)) continue;
-      const rule = PATH_RULES.find(([re]) => re.test(f.file));
-      if (rule) set(d.name, rule[1], `in ${f.file}`);
-    }
+    if (f.functions.length === 0) continue;
+    const rule = PATH_RULES.find(([re]) => re.test(f.file)); // once per file
+    if (!rule) continue;
+    const why = `in ${f.file}`;
+    for (const d of f.functions) if (!place.has(d.name)) place.set(d.name, { layer: rule[1], rule: why, file: f.file, line: d.line });
   }
-  // 5. the rest by their callers' layers, then by their callees'
+  // 5. the rest (few by now) by their direct callers' layers, then by their callees'
   for (const pass of ['callers', 'callees'] as const) {
     for (const name of index.functionNames()) {
       if (place.has(name)) continue;
       const votes = new Map<LayerId, number>();
-      for (const e of pass === 'callers' ? graph.callers(name) : graph.callees(name)) {
-        const other = place.get(pass === 'callers' ? e.from : e.to);
+      for (const c of pass === 'callers' ? index.callers(name) : index.callees(name)) {
+        const other = place.get(pass === 'callers' ? c.from : c.to);
         if (other) votes.set(other.layer, (votes.get(other.layer) ?? 0) + 1);
       }
       const best = [...votes].sort((a, b) => b[1] - a[1])[0];
@@ -94,7 +97,7 @@ export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: 
 
   const layers = LAYER_ORDER.map((id) => ({ id, title: LAYER_TITLES[id], functions: [] as { name: string; file: string; line: number; rule: string }[] }));
   for (const [name, p] of place) layers[LAYER_ORDER.indexOf(p.layer)].functions.push({ name, file: p.file, line: p.line, rule: p.rule });
-  for (const l of layers) l.functions.sort((a, b) => a.name.localeCompare(b.name));
+  for (const l of layers) l.functions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { layers, registrations: findRegistrations(index, graph, readFile) };
 }
 
