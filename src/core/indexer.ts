@@ -40,6 +40,8 @@ export interface IndexStats {
   /** Bytes the pre-filter kept from the parser (macro definitions, data tables). */
   skippedBytes: number;
   cache: { path: string | null; state: 'none' | 'fresh' | 'updated' | 'rebuilt' | 'unchanged'; note?: string };
+  /** Seconds per phase: listing + cache check, parsing, saving the cache. */
+  phases: { scan: number; parse: number; save: number };
 }
 
 /** Headers whose `#define`s yield the attribute macros to blank (when the tree has them). */
@@ -131,6 +133,7 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
     syntaxErrors: 0,
     skippedBytes: 0,
     cache: { path: cachePath, state: 'none' },
+    phases: { scan: 0, parse: 0, save: 0 },
   };
 
   // What the cache still vouches for.
@@ -183,6 +186,8 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
     opts.onProgress?.(stats.cachedFiles + stats.parsedFiles, stats.files);
   };
   opts.onProgress?.(stats.cachedFiles, stats.files);
+  const tParse = performance.now();
+  stats.phases.scan = (tParse - t0) / 1000;
   toParse.sort((a, b) => b.size - a.size);
   const files = toParse.map((f) => f.file);
   const workers = opts.workers ?? defaultWorkerCount();
@@ -200,11 +205,14 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
     }
   }
 
+  const tSave = performance.now();
+  stats.phases.parse = (tSave - tParse) / 1000;
   // Files that left the scope or the tree drop out with the next save.
   if (cachePath && (stats.parsedFiles > 0 || cached.size !== stats.cachedFiles || stats.cache.state !== 'none')) {
     if (stats.cache.state === 'none') stats.cache.state = 'updated';
     session.save();
   } else if (cachePath) stats.cache.state = 'unchanged';
+  stats.phases.save = (performance.now() - tSave) / 1000;
   stats.seconds = (performance.now() - t0) / 1000;
   return session;
 }

@@ -46,6 +46,7 @@ const index = treeCommand({
         macros: c.macros,
         enums: c.enums,
         seconds: Math.round(st.seconds * 1000) / 1000,
+        phases: st.phases,
         syntaxErrors: st.syntaxErrors,
         skippedBytes: st.skippedBytes,
         cache: st.cache,
