@@ -49,6 +49,8 @@ async function main() {
   const cache = join(work, 'cache');
   for (let i = 0; i < runs; i++) {
     ctags.push(timed('ctags', ['-L', list, '--languages=C', '--langmap=C:.c.h', '--fields=+n', '-f', join(work, 'tags')], tree));
+    // cscope updates an existing database incrementally: start from nothing each time
+    for (const ext of ['', '.in', '.po']) rmSync(join(work, 'cscope.out' + ext), { force: true });
     cscope.push(timed('cscope', ['-b', '-q', '-k', '-i', list, '-f', join(work, 'cscope.out')], tree));
     rmSync(cache, { recursive: true, force: true });
     cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
