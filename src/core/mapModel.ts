@@ -1,0 +1,253 @@
+// The layer map's content, pure: nodes (key functions, ops instances, inetsw entries, core structs)
+// placed in the six bands of a LayerModel, and the edges between them. Also the answers to the map's
+// requests (expand a node, trace a preset, read a node's source) for both hosts: the extension and
+// `netstack-atlas serve`. Nothing here touches the file system except through the passed reader.
+import type { KernelIndex } from './model.ts';
+import type { CallEdge, LayerId, LayerModel, PathResult } from './graph/types.ts';
+import { LAYER_ORDER, LAYER_TITLES } from './graph/types.ts';
+import type { LiveAlert, LiveBadge, LiveSample, MapEdge, MapModel, MapNode } from './protocol.ts';
+
+/** What the map needs of a call graph: CallGraph, or the adapter's direct-call fallback. */
+export interface MapGraph {
+  callees(fn: string): readonly CallEdge[];
+  callers(fn: string): readonly CallEdge[];
+  path(from: string, to: string, opts?: { maxDepth?: number; k?: number }): PathResult;
+}
+
+/** What the map needs of the counter map (which functions increment which counters). */
+export interface MapCounters {
+  functionCounters(fn: string): { counter: string }[];
+}
+
+export interface MapInputs {
+  index: KernelIndex;
+  graph: MapGraph;
+  layers: LayerModel;
+  counters?: MapCounters;
+  presets: Record<string, { title: string; waypoints: string[] }>;
+  graphAvailable: boolean;
+  notes?: string[];
+}
+
+/** Always on the map when the tree defines them, whatever the layer lists hold. */
+export const KEY_FUNCTIONS = [
+  '__sys_sendto', '__sys_recvfrom', '__sys_socket', '__sys_bind', '__sys_connect', '__sys_accept4', '__sys_listen', '__sys_sendmsg', '__sys_recvmsg',
+  'sock_sendmsg', 'sock_recvmsg', 'sock_create', '__sock_create', 'inet_sendmsg', 'inet_recvmsg', 'inet_create', 'inet_stream_connect', 'inet_accept', 'inet_listen',
+  'tcp_sendmsg', 'tcp_sendmsg_locked', 'tcp_push', 'tcp_write_xmit', 'tcp_transmit_skb', '__tcp_transmit_skb', 'tcp_v4_rcv', 'tcp_v4_do_rcv', 'tcp_rcv_established',
+  'tcp_recvmsg', 'tcp_v4_connect', 'tcp_conn_request', 'tcp_retransmit_skb', 'udp_sendmsg', 'udp_recvmsg', 'udp_rcv', '__udp4_lib_rcv', 'udp_send_skb',
+  'ip_queue_xmit', '__ip_queue_xmit', 'ip_local_out', 'ip_output', 'ip_finish_output', 'ip_finish_output2', 'ip_rcv', 'ip_rcv_finish', 'ip_local_deliver',
+  'ip_local_deliver_finish', 'ip_forward', 'ip_route_input_noref', 'neigh_output', 'nf_hook_slow',
+  'dev_queue_xmit', '__dev_queue_xmit', 'dev_hard_start_xmit', 'sch_direct_xmit', 'netif_receive_skb', '__netif_receive_skb_core', 'netif_rx',
+  'enqueue_to_backlog', 'process_backlog', 'net_rx_action', 'napi_gro_receive', 'sock_def_readable', 'loopback_xmit', 'alloc_skb', 'kfree_skb',
+];
+/** Ops struct types worth a node (their instances), and the band they sit in. */
+export const OPS_TYPES: Record<string, LayerId> = {
+  proto_ops: 'socket', net_proto_family: 'socket', proto: 'protocol', net_protocol: 'protocol', inet6_protocol: 'protocol',
+  packet_type: 'network', net_device_ops: 'driver', header_ops: 'device', Qdisc_ops: 'device',
+};
+/** Ops types whose instances are shown from the start. */
+const KEY_OPS_TYPES = new Set(['proto', 'proto_ops', 'net_protocol', 'packet_type', 'net_device_ops']);
+export const CORE_STRUCTS: Record<string, LayerId> = { sock: 'socket', sk_buff: 'device', net_device: 'device', socket: 'socket' };
+
+/** Per band, at most this many layer functions beyond the key ones (most-called first). */
+const PER_LAYER = 250;
+
+export const fnId = (name: string) => `fn:${name}`;
+
+export class MapBuilder {
+  private readonly placed = new Map<string, { layer: LayerId; rule: string; file: string; line: number }>();
+
+  constructor(readonly inp: MapInputs) {
+    for (const l of inp.layers.layers) for (const f of l.functions) if (!this.placed.has(f.name)) this.placed.set(f.name, { layer: l.id, rule: f.rule, file: f.file, line: f.line });
+  }
+
+  /** The band of any function: the layer model's, else a guess from its file path (said so). */
+  placeFunction(name: string, fallback: LayerId = 'protocol'): MapNode | undefined {
+    const p = this.placed.get(name);
+    const counters = this.inp.counters?.functionCounters(name).map((s) => s.counter);
+    const uniq = counters?.length ? [...new Set(counters)] : undefined;
+    if (p) return { id: fnId(name), label: name, kind: 'function', layer: p.layer, file: p.file, line: p.line, detail: p.rule, ...(uniq ? { counters: uniq } : {}) };
+    const d = this.inp.index.functions(name)[0];
+    if (!d) return undefined;
+    const layer = guessLayer(d.file) ?? fallback;
+    return { id: fnId(name), label: name, kind: 'function', layer, file: d.file, line: d.def.line, detail: `not placed by the layer rules; shown in ${LAYER_TITLES[layer]} by its path`, ...(uniq ? { counters: uniq } : {}) };
+  }
+
+  build(): MapModel {
+    const { index, layers, presets } = this.inp;
+    const nodes = new Map<string, MapNode>();
+    const add = (n: MapNode | undefined) => {
+      if (n && !nodes.has(n.id)) nodes.set(n.id, n);
+    };
+    const wanted = new Set(KEY_FUNCTIONS);
+    for (const p of Object.values(presets)) for (const w of p.waypoints) wanted.add(w);
+    for (const name of wanted) {
+      const n = this.placeFunction(name);
+      if (n) add({ ...n, key: true });
+    }
+    for (const l of layers.layers) {
+      const ranked = l.functions
+        .map((f) => ({ f, n: this.inp.graph.callers(f.name).length }))
+        .sort((a, b) => b.n - a.n || a.f.name.localeCompare(b.f.name))
+        .slice(0, PER_LAYER);
+      for (const { f } of ranked) add(this.placeFunction(f.name));
+    }
+    // ops instances of the interesting types, with edges to the functions they bind
+    const edges: MapEdge[] = [];
+    const opsByName = new Map<string, string>();
+    for (const { file, def } of index.opsInstances()) {
+      const layer = OPS_TYPES[def.struct];
+      if (!layer || def.name.startsWith('(')) continue;
+      const id = `ops:${def.struct}:${def.name}`;
+      opsByName.set(def.name, id);
+      add({ id, label: def.name, kind: 'ops', layer, file, line: def.line, detail: `struct ${def.struct}`, key: KEY_OPS_TYPES.has(def.struct) });
+      for (const [member, value] of Object.entries(def.members)) {
+        if (!index.functions(value).length) continue;
+        add(this.placeFunction(value, layer));
+        edges.push({ from: id, to: fnId(value), kind: 'member', evidence: `${file}:${def.memberLines[member] ?? def.line} — .${member} = ${value}` });
+      }
+    }
+    // inetsw entries → their proto and proto_ops
+    for (const r of layers.registrations) {
+      if (r.kind !== 'inetsw') continue;
+      const id = `inetsw:${r.name}`;
+      add({ id, key: true, label: `${r.name} ${r.details.protocol ?? ''}`.trim(), kind: 'inetsw', layer: 'socket', file: r.file, line: r.line, detail: `inetsw entry: ${Object.entries(r.details).map(([k, v]) => `${k}=${v}`).join(' ')}` });
+      for (const k of ['prot', 'ops']) {
+        const target = opsByName.get(r.details[k] ?? '');
+        if (target) edges.push({ from: id, to: target, kind: 'registers', evidence: `${r.file}:${r.line} — .${k} = ${r.details[k]}` });
+      }
+    }
+    for (const [name, layer] of Object.entries(CORE_STRUCTS)) {
+      const s = index.struct(name);
+      if (s) add({ key: true, id: `struct:${name}`, label: `struct ${name}`, kind: 'struct', layer, file: s.file, line: s.def.line, detail: `${s.def.fields.length} fields` });
+    }
+    // call edges between functions on the map
+    for (const n of nodes.values()) {
+      if (n.kind !== 'function') continue;
+      for (const e of this.inp.graph.callees(n.label)) if (nodes.has(fnId(e.to)) && e.to !== n.label) edges.push(toMapEdge(e));
+    }
+    const counts = new Map<LayerId, number>();
+    for (const l of layers.layers) counts.set(l.id, l.functions.length);
+    const notes = [...(this.inp.notes ?? [])];
+    if (!this.inp.graphAvailable) notes.unshift('call graph not available: direct calls only, no layers');
+    return {
+      layers: LAYER_ORDER.map((id) => ({ id, title: LAYER_TITLES[id], count: counts.get(id) ?? 0 })),
+      nodes: [...nodes.values()],
+      edges: dedupe(edges),
+      presets: Object.entries(presets).map(([id, p]) => ({ id, title: p.title })),
+      graphAvailable: this.inp.graphAvailable,
+      notes,
+      kernelVersion: index.kernelVersion,
+    };
+  }
+
+  /** A function's callees or callers as nodes and edges (the map merges them in place). */
+  expand(fn: string, direction: 'callees' | 'callers', limit = 60): { nodes: MapNode[]; edges: MapEdge[] } {
+    const origin = this.placeFunction(fn);
+    const list = direction === 'callees' ? this.inp.graph.callees(fn) : this.inp.graph.callers(fn);
+    const nodes: MapNode[] = [];
+    const edges: MapEdge[] = [];
+    const seen = new Set<string>();
+    for (const e of list) {
+      const other = direction === 'callees' ? e.to : e.from;
+      if (other === fn || seen.has(other)) continue;
+      const n = this.placeFunction(other, origin?.layer);
+      if (!n) continue;
+      seen.add(other);
+      if (nodes.length < limit) nodes.push(n);
+      else continue;
+      edges.push(toMapEdge(e));
+    }
+    return { nodes, edges: dedupe(edges) };
+  }
+
+  /** A preset's path through its waypoints, segment by segment. */
+  trace(preset: string): { title: string; found: boolean; nodes: MapNode[]; edges: MapEdge[]; message?: string } {
+    const p = this.inp.presets[preset];
+    if (!p) return { title: preset, found: false, nodes: [], edges: [], message: `unknown preset ${preset}` };
+    const fns = [p.waypoints[0]];
+    const edges: CallEdge[] = [];
+    for (let i = 0; i + 1 < p.waypoints.length; i++) {
+      const r = this.inp.graph.path(p.waypoints[i], p.waypoints[i + 1], { maxDepth: 40, k: 1 });
+      if (!r.found) {
+        return { title: p.title, found: false, nodes: fns.map((f) => this.placeFunction(f)).filter((n): n is MapNode => !!n), edges: edges.map(toMapEdge), message: `no path from ${p.waypoints[i]} to ${p.waypoints[i + 1]}` };
+      }
+      fns.push(...r.functions.slice(1));
+      edges.push(...r.edges);
+    }
+    let prev: LayerId | undefined;
+    const nodes: MapNode[] = [];
+    for (const f of fns) {
+      const n = this.placeFunction(f, prev);
+      if (n) {
+        nodes.push(n);
+        prev = n.layer;
+      }
+    }
+    return { title: p.title, found: true, nodes, edges: edges.map(toMapEdge) };
+  }
+}
+
+export function toMapEdge(e: CallEdge): MapEdge {
+  return {
+    from: fnId(e.from),
+    to: fnId(e.to),
+    kind: e.kind,
+    confidence: e.confidence,
+    evidence: e.kind === 'direct' ? `${e.file}:${e.line}` : `${e.file}:${e.line} — ${e.kind}${e.via ? ' ' + e.via : ''} (${e.confidence}); evidence ${e.evidence.file}:${e.evidence.line}`,
+  };
+}
+
+function dedupe(edges: MapEdge[]): MapEdge[] {
+  const seen = new Set<string>();
+  return edges.filter((e) => {
+    const k = `${e.from}>${e.to}>${e.kind}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A coarse band from a path, for functions the layer rules did not place. */
+export function guessLayer(file: string): LayerId | undefined {
+  if (/^drivers\//.test(file)) return 'driver';
+  if (/^net\/socket\.c$|^net\/core\/sock/.test(file)) return 'socket';
+  if (/^net\/(ipv4|ipv6)\/(tcp|udp|raw|ping)/.test(file)) return 'protocol';
+  if (/^net\/(ipv4|ipv6|netfilter)\//.test(file)) return 'network';
+  if (/^net\/(core|sched|ethernet)\//.test(file)) return 'device';
+  return undefined;
+}
+
+/** Which node an alert concerns: listen queue → socket layer, softnet → device, conntrack → IP. */
+export function alertNode(kind: string, keys: readonly string[]): string {
+  if (kind.startsWith('listen')) return fnId('inet_listen');
+  if (kind.startsWith('softnet')) return fnId('enqueue_to_backlog');
+  if (kind.startsWith('conntrack')) return fnId('nf_hook_slow');
+  if (kind.startsWith('udp')) return fnId(keys.some((k) => k.includes('NoPorts')) ? '__udp4_lib_rcv' : 'udp_rcv');
+  if (kind.startsWith('tcp')) return fnId('tcp_retransmit_skb');
+  return fnId('netif_receive_skb');
+}
+
+/** The `live/sample` message for the nodes on the map: badges per node, alerts on their nodes, sparklines. */
+export function liveMessage(
+  sample: { snapshot: { groups: Record<string, Record<string, number>> }; rates: { perSec: Record<string, number> } | null; alerts: { kind: string; keys: string[]; severity: 'warning' | 'critical'; message: string }[] } | undefined,
+  source: string,
+  problem: string | undefined,
+  nodes: Iterable<MapNode>,
+  historyOf: (counter: string) => number[],
+): LiveSample {
+  if (!sample || problem) return { type: 'live/sample', source, available: false, reason: problem ?? 'waiting for the first sample', badges: {}, alerts: [], history: {} };
+  const badges: Record<string, LiveBadge[]> = {};
+  const history: Record<string, number[]> = {};
+  for (const n of nodes) {
+    if (!n.counters?.length) continue;
+    badges[n.id] = n.counters.map((counter) => {
+      const i = counter.indexOf(':');
+      const value = sample.snapshot.groups[counter.slice(0, i)]?.[counter.slice(i + 1)];
+      if (!(counter in history)) history[counter] = historyOf(counter);
+      return { counter, value: value ?? Number.NaN, rate: sample.rates ? sample.rates.perSec[counter] ?? 0 : null };
+    }).filter((b) => Number.isFinite(b.value));
+  }
+  const alerts: LiveAlert[] = sample.alerts.map((a) => ({ nodeId: alertNode(a.kind, a.keys), severity: a.severity, message: a.message }));
+  return { type: 'live/sample', source, available: true, badges, alerts, history };
+}

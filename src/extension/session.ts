@@ -1,0 +1,221 @@
+// The extension's state: which workspace folder is a kernel tree, its open index (built in the
+// worker threads with a cancellable progress notification), and the graphs built from it.
+// Context keys: netstackAtlas.state (idle|indexing|ready|failed|notKernel), netstackAtlas.ready,
+// netstackAtlas.kernelTree, netstackAtlas.graphAvailable.
+import * as vscode from 'vscode';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, relative, isAbsolute, sep } from 'node:path';
+import { openIndex, type IndexSession } from '../core/indexer.ts';
+import { distGrammarLocation } from '../core/treeSitter.ts';
+import type { FunctionDef } from '../core/facts.ts';
+import { buildGraphs, type Graphs } from './graphAdapter.ts';
+import { MapBuilder } from '../core/mapModel.ts';
+import { config } from './config.ts';
+
+export type AtlasState = 'idle' | 'indexing' | 'ready' | 'failed' | 'notKernel';
+
+export class Atlas implements vscode.Disposable {
+  state: AtlasState = 'idle';
+  root: string | undefined;
+  session: IndexSession | undefined;
+  graphs: Graphs | undefined;
+  builder: MapBuilder | undefined;
+  progress = { done: 0, total: 0 };
+  error: string | undefined;
+  readonly output: vscode.LogOutputChannel;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly progressed = new vscode.EventEmitter<{ done: number; total: number }>();
+  readonly onProgress = this.progressed.event;
+  private running: Promise<boolean> | undefined;
+  private abort: AbortController | undefined;
+  private slots: Map<string, string[]> | undefined;
+  private notifiedNotKernel = false;
+
+  constructor(readonly ctx: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('Netstack Atlas', { log: true });
+    this.root = findKernelRoot();
+    void this.setContext();
+  }
+
+  get distDir(): string {
+    return join(this.ctx.extensionPath, 'dist');
+  }
+
+  get ready(): boolean {
+    return this.state === 'ready' && !!this.session && !!this.graphs;
+  }
+
+  private async setContext(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', 'netstackAtlas.state', this.state);
+    await vscode.commands.executeCommand('setContext', 'netstackAtlas.ready', this.state === 'ready');
+    await vscode.commands.executeCommand('setContext', 'netstackAtlas.kernelTree', !!this.root);
+    await vscode.commands.executeCommand('setContext', 'netstackAtlas.graphAvailable', !!this.graphs?.graphAvailable);
+  }
+
+  private set(state: AtlasState): void {
+    this.state = state;
+    void this.setContext();
+    this.changed.fire();
+  }
+
+  /** Index the tree unless done; resolves true when ready. A non-kernel workspace: one notification. */
+  ensureIndexed(): Promise<boolean> {
+    if (this.ready) return Promise.resolve(true);
+    if (this.running) return this.running;
+    this.root ??= findKernelRoot();
+    if (!this.root) {
+      this.set('notKernel');
+      if (!this.notifiedNotKernel) {
+        this.notifiedNotKernel = true;
+        void vscode.window.showWarningMessage('Netstack Atlas: this workspace is not a Linux kernel tree (no net/socket.c in any workspace folder). Open the top folder of a kernel source tree.');
+      }
+      return Promise.resolve(false);
+    }
+    this.running = this.runIndex(this.root).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  async reindex(): Promise<boolean> {
+    if (this.running) {
+      this.abort?.abort();
+      await this.running.catch(() => false);
+    }
+    this.session?.dispose();
+    this.session = undefined;
+    this.graphs = undefined;
+    this.builder = undefined;
+    this.slots = undefined;
+    this.set('idle');
+    return this.ensureIndexed();
+  }
+
+  private async runIndex(root: string): Promise<boolean> {
+    this.set('indexing');
+    this.error = undefined;
+    const storage = (this.ctx.storageUri ?? this.ctx.globalStorageUri).fsPath;
+    const cacheDir = join(storage, 'index-cache');
+    mkdirSync(cacheDir, { recursive: true });
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    try {
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Netstack Atlas: indexing', cancellable: true },
+        async (progress, token) => {
+          token.onCancellationRequested(() => this.abort?.abort());
+          let last = 0;
+          let reported = 0;
+          const t0 = Date.now();
+          const workers = config.workers();
+          const include = config.include();
+          const exclude = config.exclude();
+          this.session = await openIndex(root, {
+            grammar: distGrammarLocation(this.distDir),
+            distDir: this.distDir,
+            workers: workers > 0 ? workers : undefined,
+            all: config.allFiles(),
+            include: include.length ? include : undefined,
+            exclude: exclude.length ? exclude : undefined,
+            cacheDir,
+            signal,
+            log: (line) => this.output.info(line),
+            onProgress: (done, total) => {
+              this.progress = { done, total };
+              const now = Date.now();
+              if (now - last < 150 && done !== total) return;
+              last = now;
+              const pct = total ? (done / total) * 100 : 100;
+              progress.report({ message: `${done} / ${total} files`, increment: pct - reported });
+              reported = pct;
+              this.progressed.fire(this.progress);
+            },
+          });
+          progress.report({ message: 'building the call graph and layers…' });
+          this.progressed.fire({ done: this.progress.total, total: this.progress.total });
+          this.graphs = buildGraphs(this.session.index, (l) => this.output.warn(l));
+          this.builder = new MapBuilder({ index: this.session.index, graph: this.graphs.graph, layers: this.graphs.layers, counters: this.graphs.counters, presets: this.graphs.presets, graphAvailable: this.graphs.graphAvailable, notes: this.graphs.notes });
+          const s = this.session.stats;
+          this.output.info(`indexed ${s.files} files (${s.parsedFiles} parsed, ${s.cachedFiles} cached) in ${((Date.now() - t0) / 1000).toFixed(1)} s; kernel ${s.kernelVersion ?? 'unknown'}; cache ${s.cache.state}`);
+          for (const e of s.errors.slice(0, 20)) this.output.warn(`${e.file}: ${e.message}`);
+        },
+      );
+      this.set('ready');
+      return true;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.error = msg;
+      this.output.error(`indexing failed: ${msg}`);
+      this.set(signal.aborted ? 'idle' : 'failed');
+      if (!signal.aborted) void vscode.window.showErrorMessage(`Netstack Atlas: indexing failed: ${msg}`);
+      return false;
+    }
+  }
+
+  /** Re-parse one saved file and rebuild the graphs. */
+  async reindexFile(uri: vscode.Uri): Promise<void> {
+    const rel = this.rel(uri);
+    if (!rel || !this.session || this.state !== 'ready') return;
+    await this.session.reindexFile(rel);
+    this.graphs = buildGraphs(this.session.index, (l) => this.output.warn(l));
+    const g = this.graphs;
+    this.builder = new MapBuilder({ index: this.session.index, graph: g.graph, layers: g.layers, counters: g.counters, presets: g.presets, graphAvailable: g.graphAvailable, notes: g.notes });
+    this.slots = undefined;
+    this.session.save();
+    this.output.info(`re-indexed ${rel}`);
+    this.changed.fire();
+  }
+
+  /** Tree-relative path of a file inside the kernel tree, else undefined. */
+  rel(uri: vscode.Uri): string | undefined {
+    if (!this.root || uri.scheme !== 'file') return undefined;
+    const r = relative(this.root, uri.fsPath);
+    if (!r || r.startsWith('..') || isAbsolute(r)) return undefined;
+    return r.split(sep).join('/');
+  }
+
+  uri(file: string): vscode.Uri {
+    return vscode.Uri.file(join(this.root ?? '', file));
+  }
+
+  location(file: string, line: number): vscode.Location {
+    return new vscode.Location(this.uri(file), new vscode.Position(Math.max(0, line - 1), 0));
+  }
+
+  /** The function whose body holds this position. */
+  enclosingFunction(uri: vscode.Uri, line1: number): FunctionDef | undefined {
+    const rel = this.rel(uri);
+    const facts = rel ? this.session?.index.fileFacts(rel) : undefined;
+    return facts?.functions.find((f) => f.startLine <= line1 && line1 <= f.endLine);
+  }
+
+  /** Ops slots a function fills: `tcp_prot.sendmsg`. */
+  slotsOf(fn: string): string[] {
+    if (!this.slots) {
+      this.slots = new Map();
+      for (const { def } of this.session?.index.opsInstances() ?? []) {
+        for (const [member, value] of Object.entries(def.members)) {
+          const l = this.slots.get(value) ?? [];
+          l.push(`${def.name}.${member}`);
+          this.slots.set(value, l);
+        }
+      }
+    }
+    return this.slots.get(fn) ?? [];
+  }
+
+  dispose(): void {
+    this.abort?.abort();
+    this.session?.dispose();
+    this.changed.dispose();
+    this.progressed.dispose();
+    this.output.dispose();
+  }
+}
+
+/** The first workspace folder that looks like a kernel tree. */
+export function findKernelRoot(): string | undefined {
+  for (const f of vscode.workspace.workspaceFolders ?? []) {
+    if (f.uri.scheme === 'file' && existsSync(join(f.uri.fsPath, 'net/socket.c'))) return f.uri.fsPath;
+  }
+  return undefined;
+}
