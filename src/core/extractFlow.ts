@@ -188,7 +188,7 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
             continue;
           }
           if (callee?.type === 'identifier' && callee.text === 'container_of' && args[1]) {
-            const m = /^(?:struct|union)\s+(\w+)$/.exec(args[1].text.trim());
+            const m = /^(?:struct|union)[\s_]+(\w+)$/.exec(args[1].text.trim()); // `struct_sock`: see joinTypeArguments
             return finish(m ? 'T:' + m[1] : '?');
           }
           return finish(callee?.type === 'identifier' ? 'C:' + callee.text : '?');

@@ -18,7 +18,7 @@ export interface PreparedText {
 const MIN_TABLE = 1024;
 
 export function prepareText(original: string, blanker: AttributeBlanker): PreparedText {
-  const text = blankInitializerConditionals(unwrapStructGroups(blanker.blank(original)));
+  const text = joinTypeArguments(blankInitializerConditionals(unwrapStructGroups(blanker.blank(original))));
   const lines = new LineIndex(text);
   const skips = [...defineRegions(text), ...dataTableRegions(text)].sort((a, b) => a[0] - b[0]);
   const ranges: SyntaxRange[] = [];
@@ -174,4 +174,23 @@ function matchBrace(text: string, open: number): number {
     }
   }
   return -1;
+}
+
+/**
+ * Macros that take a type as an argument — `container_of(p, struct sock, sk_node)`,
+ * `offsetof(struct iphdr, ttl)`, `min_t(unsigned int, a, b)` — are not C that tree-sitter can read.
+ * Where an argument is nothing but a type (delimited by a comma on at least one side, so casts and
+ * sizeof are left alone), join its words with `_` and blank its `*`s: the argument becomes one
+ * identifier of the same length (`struct_sock`), and the call parses.
+ */
+const TYPE_ARG = /([(,])(\s*)((?:const\s+)?(?:struct|union|enum)\s+\w+|(?:unsigned|signed)\s+(?:long\s+long|long|int|short|char)(?:\s+int)?|long\s+long|unsigned\s+long|long\s+(?:int|unsigned))(\s*\**\s*)(?=[,)])/g;
+
+export function joinTypeArguments(text: string): string {
+  if (!/(?:struct|union|enum|unsigned|signed|long)\s/.test(text)) return text;
+  return text.replace(TYPE_ARG, (all, open: string, pre: string, type: string, stars: string, offset: number) => {
+    const close = text[offset + all.length];
+    if (open === '(' && close === ')') return all; // a cast or sizeof: valid C already
+    // only inside an argument list of a call, not a declaration's parameter list: the word before `(` …
+    return open + pre + type.replace(/\s+/g, (ws) => '_'.repeat(ws.length)) + stars.replace(/\*/g, ' ');
+  });
 }

@@ -117,3 +117,18 @@ test('a numeric data table is left out of the parse and changes nothing else', a
   assert.ok(r.skippedBytes > 1024, `skipped ${r.skippedBytes}`);
   assert.ok(r.facts!.functions.some((f) => f.name === 'inet_init' && f.line === 64));
 });
+
+test('type arguments of macros are joined into one identifier; casts, sizeof and parameters are left alone', async () => {
+  const { joinTypeArguments } = await import('../../src/core/prepare.ts');
+  const src = 'x = container_of(p, struct sock, sk_node); y = min_t(unsigned int, a, b); z = (struct sock *)q; s = sizeof(struct sock); int f(struct foo *a, int b);';
+  const out = joinTypeArguments(src);
+  assert.equal(out.length, src.length);
+  assert.ok(out.includes('container_of(p, struct_sock, sk_node)'));
+  assert.ok(out.includes('min_t(unsigned_int, a, b)'));
+  assert.ok(out.includes('(struct sock *)q') && out.includes('sizeof(struct sock)') && out.includes('f(struct foo *a, int b)'));
+  const p = await sharedParser();
+  const code = 'static int f(struct list_head *p)\n{\n\tstruct sock *sk = container_of(p, struct sock, sk_node);\n\treturn g(sk);\n}\n';
+  const r = parseSource(p, new AttributeBlanker(seedAttributeMacros()), 'x.c', Buffer.from(code), { size: code.length, mtimeMs: 0, hash: '' });
+  assert.equal(r.facts!.syntaxErrors, 0);
+  assert.deepEqual(r.facts!.calls.map((c) => c.callee), ['container_of', 'g']);
+});
