@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tier needs, outside the extension's own dependencies:
 #   apt: chromium (headless browser), ripgrep (code-server's search), libkrb5-dev (code-server native build)
-#   code-server 4.100.3 (the last that runs on node 20) + playwright-core into ~/.cache/netstack-atlas/code-server
+#   code-server 4.100.3 (the last that runs on node 20) into ~/.cache/netstack-atlas/code-server
 # Idempotent; prints the install folder on stdout.
 set -euo pipefail
 CS_VERSION=4.100.3
-PW_VERSION=1.55.0
 DIR="${NSA_CODE_SERVER_DIR:-$HOME/.cache/netstack-atlas/code-server}"
 log() { echo "e2e-install: $*" >&2; }
 
@@ -19,7 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >&2
 fi
 
-if [ -x "$DIR/node_modules/.bin/code-server" ] && [ -d "$DIR/node_modules/playwright-core" ] \
+if [ -x "$DIR/node_modules/.bin/code-server" ] \
    && grep -q "\"version\": \"$CS_VERSION\"" "$DIR/node_modules/code-server/package.json" 2>/dev/null \
    && [ -f "$DIR/.installed-$CS_VERSION" ]; then
   echo "$DIR"; exit 0
@@ -37,9 +36,9 @@ mkdir -p "$DIR"
 # npm ≥ 11 runs install scripts only for packages allowed by name: code-server's postinstall builds its
 # native modules, argon2 is its password hashing.
 [ -f "$DIR/package.json" ] || echo '{"name":"nsa-e2e-tools","private":true,"allowScripts":{"code-server":true,"argon2":true}}' > "$DIR/package.json"
-log "npm install code-server@$CS_VERSION playwright-core@$PW_VERSION into $DIR (several minutes)"
+log "npm install code-server@$CS_VERSION into $DIR (several minutes)"
 ( cd "$DIR" && npm_config_yes=true npm_config_unsafe_perm=true \
-    npm install --no-audit --no-fund --save-exact "code-server@$CS_VERSION" "playwright-core@$PW_VERSION" >&2
+    npm install --no-audit --no-fund --save-exact "code-server@$CS_VERSION" >&2
   # older npm ran the scripts during install already; newer ones may have skipped them: make sure
   if [ ! -d node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin ]; then
     npm_config_yes=true npm_config_unsafe_perm=true npm rebuild code-server argon2 >&2

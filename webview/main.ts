@@ -26,20 +26,28 @@ function vscodeHost(): Host {
   };
 }
 
-/** `serve`: messages up by POST, down by server-sent events, both carrying the URL's token. */
+/** `serve`: messages up by POST, down by server-sent events, both carrying the URL's token. Posts
+ *  wait until the event stream is open, so no reply is broadcast before this page listens. */
 function httpHost(): Host {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const token = encodeURIComponent(new URLSearchParams(location.search).get('token') ?? '');
+  let open = false;
+  const queue: FromWebview[] = [];
+  const send = (m: FromWebview) => void fetch(`api/msg?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) });
   return {
-    post: (m) => void fetch(`api/msg?token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) }),
+    post: (m) => (open ? send(m) : queue.push(m)),
     listen: (cb) => {
-      const es = new EventSource(`api/events?token=${encodeURIComponent(token)}`);
+      const es = new EventSource(`api/events?token=${token}`);
+      es.onopen = () => {
+        open = true;
+        for (const m of queue.splice(0)) send(m);
+      };
       es.onmessage = (e) => cb(JSON.parse(e.data) as ToWebview);
     },
     state: <T>() => {
       try {
-        return JSON.parse(sessionStorage.getItem('nsa') ?? 'null') ?? undefined;
+        return (JSON.parse(sessionStorage.getItem('nsa') ?? 'null') ?? undefined) as T | undefined;
       } catch {
-        return undefined as T | undefined;
+        return undefined;
       }
     },
     setState: (s) => sessionStorage.setItem('nsa', JSON.stringify(s)),

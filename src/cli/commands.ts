@@ -5,5 +5,6 @@ import { graphCommands } from './commands/graph.ts';
 import { counterSiteCommands } from './commands/counterSites.ts';
 import { countersCommands } from './commands/counters.ts';
 import { watchCommands } from './commands/watch.ts';
+import { serveCommands } from './commands/serve.ts';
 
-export const commands: CliCommand[] = [...indexCommands, ...graphCommands, ...counterSiteCommands, ...countersCommands, ...watchCommands];
+export const commands: CliCommand[] = [...indexCommands, ...graphCommands, ...counterSiteCommands, ...countersCommands, ...watchCommands, ...serveCommands];

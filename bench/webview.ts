@@ -1,0 +1,76 @@
+// The webview bundle alone in headless Chromium with a scripted host: time to first paint of a map
+// of `nodes` nodes (the issue's budget: ≤ 1 s at 2,000 nodes). Also the harness the webview tests use.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { MapModel, MapNode, MapEdge, ToWebview } from '../src/core/protocol.ts';
+import { LAYER_ORDER, LAYER_TITLES } from '../src/core/graph/types.ts';
+import { launchChromium, loadPlaywright } from '../test/e2e/browser.ts';
+
+const dist = join(__dirname, '../dist');
+
+/** A map of `n` nodes spread over the six bands, with ~2 edges per node (seeded, no randomness). */
+export function syntheticModel(n: number): MapModel {
+  const nodes: MapNode[] = [];
+  const edges: MapEdge[] = [];
+  for (let i = 0; i < n; i++) {
+    const layer = LAYER_ORDER[i % 6];
+    const kind = i % 17 === 0 ? 'ops' : 'function';
+    nodes.push({ id: `fn:f${i}`, label: `${layer}_fn_${i}`, kind, layer, file: `net/f${i % 50}.c`, line: 1 + i, detail: 'synthetic', key: true, ...(i % 9 === 0 ? { counters: ['Tcp:InSegs'] } : {}) });
+    if (i > 6) edges.push({ from: `fn:f${i - 6}`, to: `fn:f${i}`, kind: 'direct' });
+    if (i > 7 && i % 3 === 0) edges.push({ from: `fn:f${i - 7}`, to: `fn:f${i}`, kind: 'ops', confidence: 'typed', evidence: 'x.c:1' });
+  }
+  return { layers: LAYER_ORDER.map((id) => ({ id, title: LAYER_TITLES[id], count: n / 6 })), nodes, edges, presets: [{ id: 'tcp-send', title: 'TCP send' }], graphAvailable: true, notes: [], kernelVersion: '6.1' };
+}
+
+/** Messages the map has posted so far. */
+export async function sent(page: Page): Promise<{ type: string; [k: string]: unknown }[]> {
+  return (await page.evaluate('window.__sent')) as { type: string }[];
+}
+
+/** A blank page with the built bundle and a scripted host: messages the map posts land in `window.__sent`. */
+export async function openHarness(browser: Browser, size = { width: 1400, height: 900 }): Promise<Page> {
+  const page = await browser.newPage({ viewport: size });
+  const css = readFileSync(join(dist, 'webview.css'), 'utf8');
+  await page.setContent(`<!DOCTYPE html><html><head><style>${css}</style></head><body><div id="app"></div></body></html>`);
+  // page code as text: functions compiled by tsx carry helpers the page does not have
+  await page.evaluate(`(() => {
+    window.__sent = [];
+    let st;
+    window.__nsaHost = {
+      post: (m) => window.__sent.push(m),
+      listen: (cb) => (window.__deliver = cb),
+      state: () => st,
+      setState: (s) => (st = s),
+    };
+  })()`);
+  await page.addScriptTag({ content: readFileSync(join(dist, 'webview.js'), 'utf8') });
+  return page;
+}
+
+export async function deliver(page: Page, m: ToWebview): Promise<void> {
+  await page.evaluate(`window.__deliver(${JSON.stringify(m)})`);
+}
+
+/** First paint of an n-node map, in ms (inside the page: from map/init to the next frame). */
+export async function benchWebview(n = 2000): Promise<{ nodes: number; firstPaintMs: number; wallMs: number } | undefined> {
+  const pw = loadPlaywright();
+  if (!pw) return undefined;
+  const browser = await launchChromium(pw);
+  try {
+    const page = await openHarness(browser);
+    const model = syntheticModel(n);
+    const t0 = Date.now();
+    await deliver(page, { type: 'map/init', model });
+    await page.waitForSelector('body[data-ready="true"]');
+    const wallMs = Date.now() - t0;
+    const firstPaintMs = (await page.evaluate('window.__nsaMap.firstPaintMs')) as number;
+    return { nodes: n, firstPaintMs, wallMs };
+  } finally {
+    await browser.close();
+  }
+}
+
+if (require.main === module) {
+  void benchWebview().then((r) => console.log(JSON.stringify(r)));
+}
