@@ -17,6 +17,7 @@ import { parsePromText } from '../../src/core/metrics/prometheusText.ts';
 import { samplesToSnapshot } from '../../src/core/metrics/prometheusMap.ts';
 import { parsePrometheusQueryResponse } from '../../src/core/metrics/prometheusSources.ts';
 import { summarizeSockets } from '../../src/core/metrics/socketSummary.ts';
+import { summarizeSsBytes } from '../../src/core/metrics/ssStream.ts';
 import { LOOPBACK_SUBNETS } from '../../src/core/metrics/ipaddr.ts';
 import { computeRates } from '../../src/core/metrics/rates.ts';
 import { emptySnapshot } from '../../src/core/metrics/snapshot.ts';
@@ -43,6 +44,7 @@ const SEEDS: Record<string, string> = {
   sockstat: fx('sockstat.txt') + fx('sockstat6.txt'),
   ss: fx('ss-tuanoH.txt') + 'tcp ESTAB 0 0 [::1]:1 [::1]:2 timer:(on,1ms,2)\n\t retrans:1/4\n',
   tcp: fx('tcp.txt'),
+  ssBytes: fx('ss-tuanoH.txt') + 'tcp SYN-SENT 0 1 [::1]:1 [fe80::1]%lo:2 timer:(on,1ms,2)\nudp UNCONN 0 0 *:53 *:*\n',
   conntrack: fx('nf_conntrack_stat.txt'),
   prom: 'node_netstat_Tcp_RetransSegs 1\nnode_softnet_dropped_total{cpu="0"} 2\nnode_network_receive_bytes_total{device="lo"} 3 17\n# HELP x y\n',
   promApi: '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"node_netstat_Udp_NoPorts"},"value":[1,"2"]}]}}',
@@ -78,6 +80,7 @@ const PARSERS: Record<string, (t: string) => unknown> = {
   softnet: (t) => parseSoftnet(t),
   sockstat: (t) => parseSockstat(t),
   ss: (t) => summarizeSockets(parseSs(t), LOOPBACK_SUBNETS, 'ss'),
+  ssBytes: (t) => summarizeSsBytes(Buffer.from(t, 'latin1'), LOOPBACK_SUBNETS),
   tcp: (t) => summarizeSockets(parseProcNetSockets(t, 'tcp'), LOOPBACK_SUBNETS, 'proc'),
   conntrack: (t) => [parseConntrackStatEntries(t), parseSingleInteger(t)],
   prom: (t) => samplesToSnapshot(parsePromText(t).samples, 'x', 0, 0),
@@ -99,7 +102,7 @@ function allNumbers(v: unknown, path: string): void {
   else assert.fail(`unexpected ${typeof v} at ${path}`);
 }
 
-test('fuzz: 22,000 generated inputs, no exception escapes any parser', () => {
+test('fuzz: 24,000 generated inputs, no exception escapes any parser', () => {
   const rnd = prng(0x5eed);
   let runs = 0;
   for (const [name, seed] of Object.entries(SEEDS)) {
@@ -116,7 +119,7 @@ test('fuzz: 22,000 generated inputs, no exception escapes any parser', () => {
       runs++;
     }
   }
-  assert.equal(runs, 22_000);
+  assert.equal(runs, 24_000);
 });
 
 test('fuzz: rates between random snapshots are never negative', () => {

@@ -12,6 +12,7 @@ import { parseSoftnet, softnetTotals } from '../../src/core/metrics/softnet.ts';
 import { parseSockstat } from '../../src/core/metrics/sockstat.ts';
 import { parseConntrackStatEntries, parseSingleInteger } from '../../src/core/metrics/conntrack.ts';
 import { parseSs, splitSsAddress } from '../../src/core/metrics/ss.ts';
+import { summarizeSsBytes } from '../../src/core/metrics/ssStream.ts';
 import { decodeProcAddress, parseProcNetSockets } from '../../src/core/metrics/procNetTcp.ts';
 import { parsePromText, parsePromLine } from '../../src/core/metrics/prometheusText.ts';
 import { samplesToSnapshot } from '../../src/core/metrics/prometheusMap.ts';
@@ -367,4 +368,37 @@ test('files read from this machine right now parse without issues', () => {
   const s6 = live('snmp6');
   if (s6) parseSnmp6(s6, issues);
   assert.deepEqual(issues, []);
+});
+
+test('the byte-stream ss parser agrees with the reference parser, chunk boundaries anywhere', async () => {
+  const { SocketAccumulator } = await import('../../src/core/metrics/socketSummary.ts');
+  const { SsStreamParser } = await import('../../src/core/metrics/ssStream.ts');
+  const text =
+    fx('ss-tuanoH.txt') +
+    [
+      'tcp LISTEN   2      1          [::1]:35303      [::]:*',
+      'tcp ESTAB    0      0          [::1]:35303     [::1]:34932',
+      'tcp SYN-SENT 0      1          [::1]:34944     [::1]:35303 timer:(on,476ms,3)',
+      'tcp ESTAB    0      0     [fe80::1]%eth0:22  [fe80::2]%eth0:50000 timer:(keepalive,10sec,0)',
+      'tcp ESTAB    5      7     10.9.9.9:22  8.8.8.8:50000',
+      'tcp TIME-WAIT 0 0 [::ffff:127.0.0.1]:41000 [::ffff:127.0.0.1]:35303',
+      'udp UNCONN   0      0      127.0.0.53%lo:53 0.0.0.0:*',
+      'udp ESTAB    0      0      127.0.0.1:52264 127.0.0.1:9',
+    ].join('\n');
+  const subnets = [parseCidr('fe80::/64')!, ...LOOPBACK_SUBNETS];
+  const ref = plain(summarizeSockets(parseSs(text), subnets, 'ss'));
+  assert.deepEqual(plain(summarizeSsBytes(Buffer.from(text), subnets).summary), ref);
+  const bytes = Buffer.from(text);
+  for (const cut of [1, 7, 64, 100, bytes.length - 3]) {
+    const acc = new SocketAccumulator(subnets, 'ss');
+    const p = new SsStreamParser(acc);
+    p.push(bytes.subarray(0, cut));
+    p.push(bytes.subarray(cut));
+    p.end();
+    assert.deepEqual(plain(acc.finish()), ref, `cut at ${cut}`);
+  }
+  assert.equal(ref.retrans.current, 3);
+  assert.equal(ref.byRemote.other, 1);
+  const bad = summarizeSsBytes(Buffer.from('tcp ESTAB x 0 a:1 b:2\nUsage: ss\ntcp ESTAB 0 0 1.2.3.4:99999 5.6.7.8:1\n'), subnets).bad;
+  assert.equal(bad.length, 3);
 });

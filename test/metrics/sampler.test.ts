@@ -106,6 +106,32 @@ test('sampler: first tick has no rates; socket dumps every fullEvery ticks or on
   assert.deepEqual(sampler.history.get('Tcp:CurrEstab').values, [1, 1, 1, 1, 1], 'gauges are kept as values');
 });
 
+test('sampler without fullEvery: socket dumps as often as the CPU budget allows', async () => {
+  const clock = fakeClock();
+  const fulls: boolean[] = [];
+  let dumpMs = 5;
+  const take = async (full: boolean) => {
+    fulls.push(full);
+    clock.t += full ? dumpMs : 1;
+    return emptySnapshot('x', clock.now(), clock.mono());
+  };
+  const sampler = new Sampler({ take, clock, intervalMs: 1000, socketDumpBudget: 0.01 });
+  for (let i = 0; i < 4; i++) await sampler.tick();
+  assert.deepEqual(fulls, [true, true, true, true], 'a 5 ms dump fits a 10 ms/s budget every tick');
+  dumpMs = 35; // a big socket table: 35 ms per dump → every 4th tick
+  fulls.length = 0;
+  for (let i = 0; i < 9; i++) await sampler.tick();
+  assert.deepEqual(fulls, [true, false, false, false, true, false, false, false, true]);
+  dumpMs = 10_000; // capped at one dump a minute
+  fulls.length = 0;
+  for (let i = 0; i < 64; i++) await sampler.tick();
+  // The 35 ms schedule still owes 3 cheap ticks; after the 10 s dump, the next comes 60 ticks later.
+  assert.deepEqual(fulls.map((f, i) => (f ? i : -1)).filter((i) => i >= 0), [3, 63]);
+  sampler.requestFull();
+  assert.equal((await sampler.tick()).full, false, 'the snapshot here has no sockets, but a dump was asked for');
+  assert.equal(fulls[fulls.length - 1], true);
+});
+
 test('sampler timer loop: ticks on the interval grid, emits samples, stops', async () => {
   const clock = fakeClock();
   const pending: { fn: () => void; at: number }[] = [];

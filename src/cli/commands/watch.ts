@@ -1,7 +1,7 @@
 // `netstack-atlas watch`: a live view of the main counters with rates. Redraws in place on a TTY,
 // prints one line per tick otherwise (or one JSON object per line with --json). Stops on Ctrl-C,
 // or after --count N ticks.
-import { numberFlag, UsageError, type ParsedArgs } from '../args.ts';
+import { lastValue, numberFlag, UsageError, type ParsedArgs } from '../args.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { formatAlerts, formatSockets, fmtNum, sparkline, WATCH_KEYS } from '../../core/metrics/format.ts';
 import { flattenGauges } from '../../core/metrics/rates.ts';
@@ -52,7 +52,8 @@ export const watchCommand: CliCommand = {
     const { spec, opts } = sourceFromArgs(args);
     const interval = numberFlag(args, 'interval', 1, 0.05, 3600);
     const count = numberFlag(args, 'count', 0, 0, 1e9);
-    const fullEvery = numberFlag(args, 'full-every', 10, 0, 1e6);
+    // Without --full-every the socket table is dumped as often as a 1 % CPU budget allows.
+    const fullEvery = lastValue(args, 'full-every') === undefined ? undefined : numberFlag(args, 'full-every', 10, 0, 1e6);
     const json = args.booleans.has('json');
     const sockets = opts.sockets !== false;
     const sampler = new Sampler({

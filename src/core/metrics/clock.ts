@@ -1,5 +1,5 @@
 // Injected time and file access, so samplers and sources are testable.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 
 export interface Clock {
   /** Wall-clock ms since epoch. */
@@ -16,7 +16,15 @@ export const systemClock: Clock = {
 /** Reads a whole (proc) file as text; rejects with a Node error (code ENOENT, EACCES, …) when it cannot. */
 export type ReadFn = (path: string) => Promise<string>;
 
-export const readTextFile: ReadFn = (path) => readFile(path, 'latin1');
+/** procfs files are small and generated on read: a synchronous read is several times cheaper than
+ *  fs.promises.readFile (no thread-pool round trips, no fstat), and takes microseconds. */
+export const readTextFile: ReadFn = (path) => {
+  try {
+    return Promise.resolve(readFileSync(path, 'latin1'));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+};
 
 /** A one-line reason for a failed read: `not found`, `permission denied`, or the message. */
 export function describeError(e: unknown): string {

@@ -15,7 +15,8 @@ import { summarizeSockets } from './socketSummary.ts';
 import type { SocketEntry } from './socketTable.ts';
 import { parseSockstat } from './sockstat.ts';
 import { parseSoftnet } from './softnet.ts';
-import { execFileText, readSocketsWithSs, type ExecFn } from './ss.ts';
+import { execFileText, readSocketsWithSs, ssCommand, type ExecFn } from './ss.ts';
+import { streamSs } from './ssStream.ts';
 
 export interface ProcfsOptions {
   /** procfs mount point (default `/proc`). */
@@ -137,8 +138,14 @@ async function readSockets(snap: HostSnapshot, opts: ProcfsOptions, read: ReadFn
   const subnets = opts.subnets ?? (await ownSubnets(opts));
   if ((opts.socketReader ?? 'ss') === 'ss') {
     try {
-      const entries = await readSocketsWithSs({ netnsPid: opts.netnsPid, tcpInfo: opts.tcpInfo, exec: opts.exec });
-      snap.sockets = summarizeSockets(entries, subnets, 'ss');
+      const ssOpts = { netnsPid: opts.netnsPid, tcpInfo: opts.tcpInfo, exec: opts.exec };
+      if (opts.exec || opts.tcpInfo) {
+        // Injected runners (tests) and tcp_info output go through the reference text parser.
+        snap.sockets = summarizeSockets(await readSocketsWithSs(ssOpts), subnets, 'ss');
+      } else {
+        const { file, args } = ssCommand(ssOpts);
+        snap.sockets = await streamSs(file, args, subnets, 10_000);
+      }
       return;
     } catch (e) {
       const code = (e as { code?: unknown })?.code;

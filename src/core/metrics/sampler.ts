@@ -30,8 +30,13 @@ export interface SamplerOptions {
   intervalMs?: number;
   /** How much history to keep (default 10 minutes). */
   historyMs?: number;
-  /** Dump sockets every N ticks (default 10; 1 = every tick; 0 = only on requestFull()). */
+  /** Dump sockets every N ticks (1 = every tick; 0 = only on requestFull()). When not set, the
+   *  schedule adapts to what a dump costs: see socketDumpBudget. */
   fullEvery?: number;
+  /** Adaptive schedule: the share of one core socket dumps may take (default 0.01 = 1 %). A dump that
+   *  took d ms is followed by the next after ceil(d / (budget · interval)) ticks (1 to 60): every tick
+   *  for small socket tables, every ~10–15 s with tens of thousands of sockets. */
+  socketDumpBudget?: number;
   thresholds?: Partial<AlertThresholds>;
   clock?: Clock;
   timers?: Timers;
@@ -66,6 +71,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private lastSockets: { summary: SocketSummary; mono: number } | null = null;
   private seq = 0;
   private fullRequested = false;
+  /** Adaptive schedule: ticks left until the next socket dump. */
+  private ticksToFull = 0;
   private handle: unknown = null;
   private running = false;
   private inFlight: Promise<Sample> | null = null;
@@ -93,10 +100,20 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   }
 
   private async doTick(): Promise<Sample> {
-    const fullEvery = this.opts.fullEvery ?? 10;
-    const full = this.fullRequested || this.seq === 0 || (fullEvery > 0 && this.seq % fullEvery === 0);
+    const fixed = this.opts.fullEvery;
+    const full =
+      this.fullRequested || this.seq === 0 || (fixed !== undefined ? fixed > 0 && this.seq % fixed === 0 : this.ticksToFull <= 0);
     this.fullRequested = false;
+    const t0 = this.clock.mono();
     const snapshot = await this.opts.take(full);
+    if (fixed === undefined) {
+      if (full) {
+        const budget = this.opts.socketDumpBudget ?? 0.01;
+        const cost = Math.max(0, this.clock.mono() - t0);
+        this.ticksToFull = Math.min(60, Math.max(1, Math.ceil(cost / (budget * this.intervalMs))));
+      }
+      this.ticksToFull--;
+    }
     if (snapshot.sockets) this.lastSockets = { summary: snapshot.sockets, mono: snapshot.mono };
     const rates = this.prev ? computeRates(this.prev, snapshot) : null;
     this.prev = snapshot;
