@@ -142,6 +142,7 @@ async function readSockets(snap: HostSnapshot, opts: ProcfsOptions, read: ReadFn
       if (opts.exec || opts.tcpInfo) {
         // Injected runners (tests) and tcp_info output go through the reference text parser.
         snap.sockets = summarizeSockets(await readSocketsWithSs(ssOpts), subnets, 'ss');
+        if (opts.tcpInfo && snap.sockets.retrans.total === null) snap.sockets.retrans.total = 0;
       } else {
         const { file, args } = ssCommand(ssOpts);
         snap.sockets = await streamSs(file, args, subnets, 10_000);

@@ -59,7 +59,8 @@ export async function readPrometheus(url: string, selector: string, opts: Remote
   }
   const scraped = stamps.samples[0]?.value;
   const time = scraped !== undefined && Number.isFinite(scraped) ? scraped * 1000 : clock.now();
-  return samplesToSnapshot(values.samples, `prometheus:${url}#${sel}`, time, clock.mono());
+  // Rates between two readings must use the scrape times (two queries can return the same scrape).
+  return samplesToSnapshot(values.samples, `prometheus:${url}#${sel}`, time, scraped !== undefined && Number.isFinite(scraped) ? time : clock.mono());
 }
 
 /** One instant query against a Prometheus server's HTTP API. */
