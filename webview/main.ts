@@ -359,13 +359,13 @@ export class MapView {
       .text((d) => {
         if (!d.counters?.length) return '';
         if (!live || !live.available) return `${d.counters[0]}: n/a`;
-        const b = live.badges[d.id]?.[0];
+        const b = topBadge(live.badges[d.id]);
         if (!b) return `${d.counters[0]}: –`;
         return `${b.counter} ${fmtNum(b.value)}${b.rate === null ? '' : ` +${fmtNum(Math.round(b.rate * 10) / 10)}/s`}`;
       })
       .attr('class', (d) => {
         if (!d.counters?.length) return 'badge';
-        const b = live?.available ? live.badges[d.id]?.[0] : undefined;
+        const b = live?.available ? topBadge(live.badges[d.id]) : undefined;
         if (!b) return 'badge na';
         const r = b.rate ?? 0;
         return `badge ${r <= 0 ? '' : r < 10 ? 'rate-low' : r < 1000 ? 'rate-mid' : 'rate-high'}`;
@@ -568,6 +568,12 @@ export class MapView {
     clone.querySelector('g.viewport')?.removeAttribute('transform');
     return new XMLSerializer().serializeToString(clone);
   }
+}
+
+/** The badge a node shows: its fastest-moving counter (the first when none moves). */
+function topBadge(badges: LiveSample['badges'][string] | undefined): LiveSample['badges'][string][number] | undefined {
+  if (!badges?.length) return undefined;
+  return badges.reduce((a, b) => ((b.rate ?? 0) > (a.rate ?? 0) ? b : a));
 }
 
 function div(cls: string): HTMLDivElement {

@@ -45,8 +45,13 @@ export const OPS_TYPES: Record<string, LayerId> = {
   proto_ops: 'socket', net_proto_family: 'socket', proto: 'protocol', net_protocol: 'protocol', inet6_protocol: 'protocol',
   packet_type: 'network', net_device_ops: 'driver', header_ops: 'device', Qdisc_ops: 'device',
 };
-/** Ops types whose instances are shown from the start. */
-const KEY_OPS_TYPES = new Set(['proto', 'proto_ops', 'net_protocol', 'packet_type', 'net_device_ops']);
+/** Ops instances shown from the start: the core protocol families' tables and the loopback device's
+ *  (the hundreds of other drivers' net_device_ops appear on search or expand). */
+function isKeyOps(struct: string, name: string, file: string): boolean {
+  if (struct === 'net_device_ops') return name === 'loopback_ops';
+  if (struct === 'proto' || struct === 'proto_ops') return /^net\/(ipv4|ipv6|unix|packet|core)\//.test(file);
+  return struct === 'net_protocol' || struct === 'packet_type';
+}
 export const CORE_STRUCTS: Record<string, LayerId> = { sock: 'socket', sk_buff: 'device', net_device: 'device', socket: 'socket' };
 
 /** Per band, at most this many layer functions beyond the key ones (most-called first). */
@@ -95,18 +100,22 @@ export class MapBuilder {
     // ops instances of the interesting types, with edges to the functions they bind
     const edges: MapEdge[] = [];
     const opsByName = new Map<string, string>();
+    const memberEdges: MapEdge[] = [];
     for (const { file, def } of index.opsInstances()) {
       const layer = OPS_TYPES[def.struct];
       if (!layer || def.name.startsWith('(')) continue;
       const id = `ops:${def.struct}:${def.name}`;
       opsByName.set(def.name, id);
-      add({ id, label: def.name, kind: 'ops', layer, file, line: def.line, detail: `struct ${def.struct}`, key: KEY_OPS_TYPES.has(def.struct) });
+      const key = isKeyOps(def.struct, def.name, file);
+      add({ id, label: def.name, kind: 'ops', layer, file, line: def.line, detail: `struct ${def.struct}`, key });
       for (const [member, value] of Object.entries(def.members)) {
         if (!index.functions(value).length) continue;
-        add(this.placeFunction(value, layer));
-        edges.push({ from: id, to: fnId(value), kind: 'member', evidence: `${file}:${def.memberLines[member] ?? def.line} — .${member} = ${value}` });
+        // the core tables bring their member functions; the others link to functions already on the map
+        if (key) add(this.placeFunction(value, layer));
+        memberEdges.push({ from: id, to: fnId(value), kind: 'member', evidence: `${file}:${def.memberLines[member] ?? def.line} — .${member} = ${value}` });
       }
     }
+    for (const e of memberEdges) if (nodes.has(e.to)) edges.push(e);
     // inetsw entries → their proto and proto_ops
     for (const r of layers.registrations) {
       if (r.kind !== 'inetsw') continue;

@@ -12,6 +12,7 @@ export const config = {
   allFiles: () => get<boolean>('scope.all', false),
   workers: () => get<number>('index.workers', 0),
   indexOnOpen: () => get<boolean>('index.onOpen', true),
+  openMapOnStart: () => get<boolean>('map.openOnStart', false),
   intervalMs: () => get<number>('metrics.intervalMs', 1000),
   historyMinutes: () => get<number>('metrics.historyMinutes', 10),
   metricsSource: () => get<string>('metrics.source', 'procfs'),

@@ -35,7 +35,8 @@ export function activate(ctx: vscode.ExtensionContext): void {
   ctx.subscriptions.push(atlas.onDidChange(() => {
     if (atlas.ready) live.start();
   }));
-  if (atlas.root && config.indexOnOpen()) setTimeout(() => void atlas.ensureIndexed(), 0);
+  if (atlas.root && config.openMapOnStart()) setTimeout(() => void vscode.commands.executeCommand('netstackAtlas.openMap'), 0);
+  else if (atlas.root && config.indexOnOpen()) setTimeout(() => void atlas.ensureIndexed(), 0);
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,223 @@
+// End to end in a real VS Code (code-server 4.100.3) in a real browser (Debian's Chromium, headless):
+// the built .vsix installed into a fresh profile, a kernel tree opened, and what a person would see
+// asserted step by step, with a screenshot of each under test-output/.
+// Run through `npm run test:e2e` (scripts/e2e-test.sh installs code-server, builds and packages first).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { launchChromium, loadPlaywright, shotPath, toolsDir } from './browser.ts';
+
+const repo = join(__dirname, '../..');
+const codeServer = join(toolsDir, 'node_modules/.bin/code-server');
+const vsix = process.env.NSA_VSIX ?? join(repo, 'netstack-atlas.vsix');
+const pw = loadPlaywright();
+const skip = !pw ? 'needs /usr/bin/chromium (bash scripts/e2e-install.sh)' : !existsSync(codeServer) ? 'needs code-server (bash scripts/e2e-install.sh)' : !existsSync(vsix) ? 'needs the .vsix (npm run package)' : false;
+
+let tree = '';
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let profile = '';
+let serverLog = '';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: shotPath(`e2e-${name}.png`) });
+}
+
+/** The map's document: the webview's outer iframe, then its active frame. */
+function mapFrame(): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** `12.3k` → 12300. */
+function parseNum(s: string): number {
+  const m = /^([\d.]+)([kMGT]?)$/.exec(s.trim());
+  if (!m) return NaN;
+  return Number(m[1]) * ({ '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12 } as Record<string, number>)[m[2]];
+}
+
+function procCounter(file: string, group: string, name: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith(group + ':'));
+  const head = lines[0].split(/\s+/);
+  const vals = lines[1].split(/\s+/);
+  return Number(vals[head.indexOf(name)]);
+}
+
+before(async () => {
+  if (skip) return;
+  tree = process.env.NETSTACK_ATLAS_KERNEL ?? execFileSync('bash', [join(repo, 'scripts/kernel-tree.sh')], { encoding: 'utf8' }).trim();
+  profile = mkdtempSync(join(tmpdir(), 'nsa-e2e-'));
+  const userData = join(profile, 'user-data');
+  const extDir = join(profile, 'extensions');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  writeFileSync(
+    join(userData, 'User/settings.json'),
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'extensions.autoCheckUpdates': false,
+      'extensions.ignoreRecommendations': true,
+      'telemetry.telemetryLevel': 'off',
+      'window.restoreWindows': 'none',
+      'editor.hover.delay': 200,
+      'netstackAtlas.metrics.intervalMs': 1000,
+    }),
+  );
+  const common = ['--user-data-dir', userData, '--extensions-dir', extDir, '--disable-telemetry', '--disable-update-check'];
+  execFileSync(codeServer, [...common, '--install-extension', vsix], { stdio: 'pipe' });
+  const port = await freePort();
+  server = spawn(codeServer, [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-workspace-trust', '--disable-getting-started-override', tree], { stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout!.on('data', (d) => (serverLog += d));
+  server.stderr!.on('data', (d) => (serverLog += d));
+  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(tree)}`;
+  for (let i = 0; i < 120 && !/HTTP server listening/.test(serverLog); i++) await new Promise((r) => setTimeout(r, 250));
+  browser = await launchChromium(pw!);
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  process.stderr.write(`e2e: code-server at ${url}\n`);
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server!.once('exit', r));
+  }
+  if (profile && !process.env.NSA_E2E_KEEP) rmSync(profile, { recursive: true, force: true });
+});
+
+test('open the tree: indexing progress, then a ready status bar', { skip, timeout: 300_000 }, async () => {
+  const status = page.locator('.statusbar-item', { hasText: 'Netstack Atlas' }).first();
+  await status.waitFor({ timeout: 60_000 });
+  const first = await status.innerText();
+  // a cold profile indexes from scratch: the progress shows "indexing n/N" in the status bar
+  assert.match(first, /indexing \d+\/\d+|ready/);
+  if (/indexing/.test(first)) await shot('1-indexing');
+  await page.locator('.statusbar-item', { hasText: /Netstack Atlas: ready · Linux 6\.1/ }).waitFor({ timeout: 240_000 });
+  await shot('2-ready');
+  assert.match(await page.locator('.statusbar-item', { hasText: 'Netstack Atlas: ready' }).first().innerText(), /metrics: procfs/);
+});
+
+test('Open Stack Map: six bands with tcp_sendmsg, ip_output, dev_queue_xmit', { skip, timeout: 120_000 }, async () => {
+  await runCommand('Netstack Atlas: Open Stack Map');
+  const map = mapFrame();
+  await map.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 60_000 });
+  assert.equal(await map.locator('g.band').count(), 6);
+  for (const fn of ['tcp_sendmsg', 'ip_output', 'dev_queue_xmit']) assert.equal(await map.locator(`g.node[data-label="${fn}"]`).count(), 1, fn);
+  await shot('3-map');
+});
+
+test('click tcp_prot: its members appear', { skip, timeout: 60_000 }, async () => {
+  const map = mapFrame();
+  assert.equal(await map.locator('g.node[data-label="tcp_close"]').count(), 0);
+  await map.locator('g.node[data-id="ops:proto:tcp_prot"]').click();
+  await map.locator('g.node[data-label="tcp_close"]').waitFor({ timeout: 10_000 });
+  assert.ok((await map.locator('path.edge.member').count()) > 10);
+  await shot('4-tcp-prot-members');
+});
+
+test('double-click a node: the editor opens the right file at the right line', { skip, timeout: 60_000 }, async () => {
+  const map = mapFrame();
+  await map.locator('g.node[data-label="tcp_v4_rcv"]').dblclick();
+  const expected = readFileSync(join(tree, 'net/ipv4/tcp_ipv4.c'), 'utf8').split('\n').findIndex((l) => /^int tcp_v4_rcv\(/.test(l)) + 1;
+  await page.locator('.tab.active', { hasText: 'tcp_ipv4.c' }).waitFor({ timeout: 20_000 });
+  await page.locator('.statusbar-item', { hasText: `Ln ${expected},` }).waitFor({ timeout: 10_000 });
+  await shot('5-open-source');
+});
+
+test('Trace Path TCP send: the path is highlighted end to end', { skip, timeout: 60_000 }, async () => {
+  await page.locator('.tab', { hasText: 'Stack Map' }).click();
+  await runCommand('Netstack Atlas: Trace Path');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'TCP send' }).first().click();
+  const map = mapFrame();
+  await map.locator('.status[data-path="found"]').waitFor({ state: 'attached', timeout: 20_000 });
+  for (const fn of ['__sys_sendto', 'tcp_sendmsg', 'ip_output', 'dev_queue_xmit', 'loopback_xmit']) {
+    assert.equal(await map.locator(`g.node.on-path[data-label="${fn}"]`).count(), 1, `${fn} on the path`);
+  }
+  const onPath = await map.locator("g.node.on-path").count();
+  assert.ok(onPath >= 9, `${onPath} functions on the path`);
+  assert.ok((await map.locator('path.edge.on-path').count()) >= 8);
+  await shot('6-trace-tcp-send');
+});
+
+test('hover tcp_v4_rcv: Tcp:InSegs with a number matching /proc/net/snmp', { skip, timeout: 90_000 }, async () => {
+  await page.locator('.tab', { hasText: 'tcp_ipv4.c' }).click();
+  const name = page.locator('.monaco-editor .view-line span span', { hasText: /^tcp_v4_rcv$/ }).first();
+  await name.waitFor({ timeout: 10_000 });
+  let text = '';
+  for (let i = 0; i < 5 && !/Tcp:InSegs\S*\s+[\d.]+[kMGT]?/.test(text); i++) {
+    await page.mouse.move(0, 0);
+    await name.hover();
+    const hover = page.locator('.monaco-hover-content', { hasText: 'tcp_v4_rcv' }).last();
+    await hover.waitFor({ timeout: 10_000 }).catch(() => undefined);
+    text = (await hover.innerText().catch(() => '')) ?? '';
+  }
+  await shot('7-hover');
+  const m = /Tcp:InSegs\S*\s+([\d.]+[kMGT]?)/.exec(text);
+  assert.ok(m, `hover text: ${text}`);
+  const shown = parseNum(m[1]);
+  const proc = procCounter('/proc/net/snmp', 'Tcp', 'InSegs');
+  // sampled within the last second or two; the display rounds above 10k to 3 significant digits
+  assert.ok(Math.abs(proc - shown) <= Math.max(2000, proc * 0.01), `hover ${shown} vs /proc ${proc}`);
+});
+
+test('a UDP burst to a closed port: the Udp:NoPorts badge rises within 3 s', { skip, timeout: 60_000 }, async () => {
+  await page.locator('.tab', { hasText: 'Stack Map' }).click();
+  const map = mapFrame();
+  await map.locator('button', { hasText: 'Clear path' }).click();
+  const badge = map.locator('g.node[data-label="__udp4_lib_rcv"] text.badge');
+  await badge.waitFor({ state: 'attached', timeout: 10_000 });
+  const before = procCounter('/proc/net/snmp', 'Udp', 'NoPorts');
+  const sock = createSocket('udp4');
+  const port = await freePort(); // a TCP port just freed: nothing listens on it over UDP either
+  const t0 = Date.now();
+  const burst = setInterval(() => {
+    for (let i = 0; i < 50; i++) sock.send('netstack-atlas e2e', port, '127.0.0.1');
+  }, 100);
+  try {
+    let text = '';
+    while (Date.now() - t0 < 3000) {
+      text = (await badge.textContent()) ?? '';
+      const m = /Udp:NoPorts ([\d.]+[kMGT]?) \+([\d.]+[kMGT]?)\/s/.exec(text);
+      if (m && parseNum(m[2]) > 0 && parseNum(m[1]) > before) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const elapsed = Date.now() - t0;
+    await shot('8-udp-noports');
+    assert.match(text, /Udp:NoPorts [\d.]+[kMGT]? \+[\d.]+[kMGT]?\/s/, `badge: ${text}`);
+    assert.ok(elapsed < 3000, `took ${elapsed} ms`);
+  } finally {
+    clearInterval(burst);
+    sock.close();
+  }
+});
