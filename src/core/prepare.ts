@@ -58,7 +58,7 @@ function dataTableRegions(text: string): [number, number][] {
   const re = /=\s*\{/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const open = m.index + m[0].length - 1;
-    const end = scanDataTable(text, open);
+    const end = closingBrace(text, open, true);
     if (end > 0 && end - open > MIN_TABLE) {
       out.push([open + 1, end - 1]);
       re.lastIndex = end;
@@ -67,29 +67,53 @@ function dataTableRegions(text: string): [number, number][] {
   return out;
 }
 
-/** Index past the `}` closing the table at `open`, or -1 when the body holds anything but data. */
-function scanDataTable(text: string, open: number): number {
+/**
+ * At a comment or a string/char literal starting at `i`: the index of its last character
+ * (`-1` for one left open); elsewhere `i - 1`, meaning "not one".
+ */
+function skipCommentOrLiteral(text: string, i: number, quotes: string): number {
+  const c = text.charCodeAt(i);
+  if (c === 47 && text.charCodeAt(i + 1) === 42) {
+    const e = text.indexOf('*/', i + 2);
+    return e < 0 ? -1 : e + 1;
+  }
+  if (c === 47 && text.charCodeAt(i + 1) === 47) {
+    const e = text.indexOf('\n', i);
+    return e < 0 ? -1 : e;
+  }
+  if (quotes.includes(text[i])) {
+    let j = i + 1;
+    for (; j < text.length && text.charCodeAt(j) !== c; j++) if (text.charCodeAt(j) === 92) j++;
+    return j;
+  }
+  return i - 1;
+}
+
+/**
+ * Index past the `}` closing the `{` at `open`, or -1 when there is none. With `dataOnly`, also -1
+ * as soon as the body holds anything but numbers, strings, comments and punctuation.
+ */
+function closingBrace(text: string, open: number, dataOnly: boolean): number {
   let depth = 0;
   for (let i = open; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 123) depth++; // {
     else if (c === 125) {
       if (--depth === 0) return i + 1;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const e = text.indexOf('*/', i + 2);
-      if (e < 0) return -1;
-      i = e + 1;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
-      const e = text.indexOf('\n', i);
-      if (e < 0) return -1;
-      i = e;
-    } else if (c === 34) {
-      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
-    } else if (c >= 48 && c <= 57) {
-      // a number literal, with hex digits and suffixes
-      while (i + 1 < text.length && /[0-9A-Za-z_.]/.test(text[i + 1])) i++;
-    } else if (c === 35 || c === 59 || c === 46 || c === 91 || c === 38 || c === 61 || c === 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-      return -1; // preprocessor line, statement, designator, address, identifier: not a pure table
+    } else {
+      const skip = skipCommentOrLiteral(text, i, dataOnly ? '"' : '"\'');
+      if (skip === -1) return -1;
+      if (skip >= i) {
+        i = skip;
+        continue;
+      }
+      if (!dataOnly) continue;
+      if (c >= 48 && c <= 57) {
+        // a number literal, with hex digits and suffixes
+        while (i + 1 < text.length && /[0-9A-Za-z_.]/.test(text[i + 1])) i++;
+      } else if (c === 35 || c === 59 || c === 46 || c === 91 || c === 38 || c === 61 || c === 95 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+        return -1; // preprocessor line, statement, designator, address, identifier: not a pure table
+      }
     }
   }
   return -1;
@@ -138,8 +162,9 @@ function blankInitializerConditionals(text: string): string {
   let last = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const open = m.index + m[0].length - 1;
-    const close = matchBrace(text, open);
-    if (close < 0) continue;
+    const after = closingBrace(text, open, false);
+    if (after < 0) continue;
+    const close = after - 1;
     const body = text.slice(open, close);
     if (body.indexOf('#') >= 0) {
       const blanked = body.replace(/^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|else|endif)\b[^\n]*/gm, (d) => ' '.repeat(d.length));
@@ -151,29 +176,6 @@ function blankInitializerConditionals(text: string): string {
     re.lastIndex = close;
   }
   return last === 0 ? text : out + text.slice(last);
-}
-
-/** Index of the `}` matching the `{` at `open`, skipping comments, strings and chars; -1 if none. */
-function matchBrace(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 123) depth++;
-    else if (c === 125) {
-      if (--depth === 0) return i;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
-      const e = text.indexOf('*/', i + 2);
-      if (e < 0) return -1;
-      i = e + 1;
-    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
-      const e = text.indexOf('\n', i);
-      if (e < 0) return -1;
-      i = e;
-    } else if (c === 34 || c === 39) {
-      for (i++; i < text.length && text.charCodeAt(i) !== c; i++) if (text.charCodeAt(i) === 92) i++;
-    }
-  }
-  return -1;
 }
 
 /**

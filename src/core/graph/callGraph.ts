@@ -267,40 +267,25 @@ export class CallGraph {
     let ff = [from];
     let bf = [to];
     let depth = 0;
+    /** One level out from `frontier`; returns the next frontier and where it met the other side. */
+    const expand = (frontier: string[], seen: Map<string, CallEdge | null>, other: Map<string, CallEdge | null>, forward: boolean) => {
+      const next: string[] = [];
+      for (const fn of frontier) {
+        for (const e of forward ? this.callees(fn) : this.callers(fn)) {
+          const node = forward ? e.to : e.from;
+          if (!ok(e) || seen.has(node)) continue;
+          seen.set(node, e);
+          if (other.has(node)) return { next, meet: node };
+          next.push(node);
+        }
+      }
+      return { next, meet: undefined };
+    };
     while (ff.length && bf.length && depth < maxDepth) {
       depth++;
       let meet: string | undefined;
-      if (ff.length <= bf.length) {
-        const next: string[] = [];
-        for (const fn of ff) {
-          for (const e of this.callees(fn)) {
-            if (!ok(e) || fwd.has(e.to)) continue;
-            fwd.set(e.to, e);
-            if (bwd.has(e.to)) {
-              meet = e.to;
-              break;
-            }
-            next.push(e.to);
-          }
-          if (meet) break;
-        }
-        ff = next;
-      } else {
-        const next: string[] = [];
-        for (const fn of bf) {
-          for (const e of this.callers(fn)) {
-            if (!ok(e) || bwd.has(e.from)) continue;
-            bwd.set(e.from, e);
-            if (fwd.has(e.from)) {
-              meet = e.from;
-              break;
-            }
-            next.push(e.from);
-          }
-          if (meet) break;
-        }
-        bf = next;
-      }
+      if (ff.length <= bf.length) ({ next: ff, meet } = expand(ff, fwd, bwd, true));
+      else ({ next: bf, meet } = expand(bf, bwd, fwd, false));
       if (meet) {
         const edges: CallEdge[] = [];
         for (let cur = fwd.get(meet); cur; cur = fwd.get(cur.from)) edges.unshift(cur);
