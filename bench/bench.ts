@@ -109,6 +109,12 @@ async function main() {
   console.log(`| from → to path query (4 pairs, one unreachable) | ${median(pairMs).toFixed(1)} ms (max ${Math.max(...pairMs).toFixed(0)}) | ≤ 50 ms |`);
   console.log(`| layers model | ${median(layersMs).toFixed(0)} ms | ≤ 200 ms |`);
 
+  {
+    const { benchWebview } = await import('./webview.ts');
+    const w = await benchWebview(2000);
+    console.log('\n| map webview (headless Chromium) | value | target |\n|---|---:|---|');
+    console.log(w ? `| first paint of ${w.nodes} nodes | ${w.firstPaintMs.toFixed(0)} ms | ≤ 1000 ms |` : '| first paint | Chromium not installed: skipped | |');
+  }
   if (process.env.BENCH_SKIP_METRICS !== '1') {
     const { benchMetrics } = await import('./metrics.ts');
     const m = await benchMetrics({ log: (l) => console.log(l) });

@@ -8,7 +8,7 @@ import { join, relative, isAbsolute, sep } from 'node:path';
 import { openIndex, type IndexSession } from '../core/indexer.ts';
 import { distGrammarLocation } from '../core/treeSitter.ts';
 import type { FunctionDef } from '../core/facts.ts';
-import { buildGraphs, type Graphs } from './graphAdapter.ts';
+import { buildGraphs, type Graphs } from '../core/graphs.ts';
 import { MapBuilder } from '../core/mapModel.ts';
 import { config } from './config.ts';
 

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { parseFromWebview } from '../../src/core/protocol.ts';
 import { MapBuilder, liveMessage } from '../../src/core/mapModel.ts';
 import { openIndex } from '../../src/core/indexer.ts';
-import { buildGraphs } from '../../src/extension/graphAdapter.ts';
+import { buildGraphs } from '../../src/core/graphs.ts';
 import { LAYER_ORDER } from '../../src/core/graph/types.ts';
 import { grammar, fixtureTree, cliPath } from '../helpers.ts';
 import { launchChromium, loadPlaywright, MISSING, shotPath } from '../e2e/browser.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { lastValue, numberFlag } from '../args.ts';
 import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS, distDir, openTree } from '../openTree.ts';
-import { buildGraphs } from '../../extension/graphAdapter.ts';
+import { buildGraphs } from '../../core/graphs.ts';
 import { MapBuilder, liveMessage } from '../../core/mapModel.ts';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/protocol.ts';
 import { Sampler, takeSnapshot, parseSource } from '../../core/metrics/index.ts';

@@ -1,14 +1,15 @@
-// The one place the extension builds the call graph, the layer model and the counter map from an
-// index. If building one fails, the extension falls back to the index's direct calls and an empty
-// layer list, and the UI says "call graph not available" (no made-up data).
-import type { KernelIndex } from '../core/model.ts';
-import type { CallEdge, LayerModel, PathResult } from '../core/graph/types.ts';
-import { CallGraph } from '../core/graph/callGraph.ts';
-import { buildLayerModel } from '../core/graph/layers.ts';
-import { PRESETS } from '../core/graph/presets.ts';
-import { CounterMap, type CounterSite } from '../core/counterMap.ts';
-import { treeFileReader } from '../core/treeFiles.ts';
-import type { MapGraph } from '../core/mapModel.ts';
+// Builds the call graph, the layer model and the counter map from an index, for the extension and
+// `netstack-atlas serve` alike (pure: no vscode). If building one fails, callers fall back to the
+// index's direct calls and an empty layer list, and the UI says "call graph not available" (no
+// made-up data).
+import type { KernelIndex } from './model.ts';
+import type { CallEdge, LayerModel, PathResult } from './graph/types.ts';
+import { CallGraph } from './graph/callGraph.ts';
+import { buildLayerModel } from './graph/layers.ts';
+import { PRESETS } from './graph/presets.ts';
+import { CounterMap, type CounterSite } from './counterMap.ts';
+import { treeFileReader } from './treeFiles.ts';
+import type { MapGraph } from './mapModel.ts';
 
 export interface Graphs {
   graph: MapGraph;
