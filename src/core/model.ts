@@ -141,6 +141,11 @@ export class KernelIndex {
     return (this.l.callsFrom.get(fn) ?? []).map((c) => ({ from: c.def.caller, to: c.def.callee, file: c.file, line: c.def.line, kind: 'direct' as const }));
   }
 
+  /** The raw call sites from or to `fn` (no row objects made; do not mutate). */
+  callSites(fn: string, direction: 'from' | 'to'): readonly Located<CallSite>[] {
+    return (direction === 'from' ? this.l.callsFrom : this.l.callsTo).get(fn) ?? [];
+  }
+
   callers(fn: string): CallRow[] {
     return (this.l.callsTo.get(fn) ?? []).map((c) => ({ from: c.def.caller, to: c.def.callee, file: c.file, line: c.def.line, kind: 'direct' as const }));
   }

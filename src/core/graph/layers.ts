@@ -1,7 +1,6 @@
 // The six layers of the classic network-stack drawing, with the rule that put each function
 // there, and the registrations that wire the layers together, all discovered from source.
 import type { KernelIndex } from '../model.ts';
-import type { ArgRef } from '../facts.ts';
 import type { ReadTreeFile } from '../counterMap.ts';
 import type { CallGraph } from './callGraph.ts';
 import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
@@ -64,7 +63,7 @@ export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: 
   // NAPI poll functions registered under drivers/net
   for (const f of index.allFacts()) {
     if (!f.file.startsWith('drivers/net/')) continue;
-    for (const a of f.args) if (/^netif_(napi_add|tx_napi_add)/.test(a.callee) && graph.isFunction(a.name)) set(a.name, 'driver', `NAPI poll registered by ${a.caller} (${f.file}:${a.line})`);
+    for (const a of f.args) if (isNapiAdd(a.callee) && graph.isFunction(a.name)) set(a.name, 'driver', `NAPI poll registered by ${a.caller} (${f.file}:${a.line})`);
   }
   // 3. key names of the device-agnostic interface, and the sock_* helpers of net/
   for (const name of index.functionNames()) {
@@ -85,8 +84,8 @@ export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: 
     for (const name of index.functionNames()) {
       if (place.has(name)) continue;
       const votes = new Map<LayerId, number>();
-      for (const c of pass === 'callers' ? index.callers(name) : index.callees(name)) {
-        const other = place.get(pass === 'callers' ? c.from : c.to);
+      for (const c of index.callSites(name, pass === 'callers' ? 'to' : 'from')) {
+        const other = place.get(pass === 'callers' ? c.def.caller : c.def.callee);
         if (other) votes.set(other.layer, (votes.get(other.layer) ?? 0) + 1);
       }
       const best = [...votes].sort((a, b) => b[1] - a[1])[0];
@@ -99,6 +98,11 @@ export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: 
   for (const [name, p] of place) layers[LAYER_ORDER.indexOf(p.layer)].functions.push({ name, file: p.file, line: p.line, rule: p.rule });
   for (const l of layers) l.functions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { layers, registrations: findRegistrations(index, graph, readFile) };
+}
+
+/** `netif_napi_add`, `netif_napi_add_weight`, `netif_tx_napi_add`, … (a prefix test: this runs per argument). */
+function isNapiAdd(callee: string): boolean {
+  return callee.startsWith('netif_napi_add') || callee.startsWith('netif_tx_napi_add');
 }
 
 const REGISTRARS: Record<string, string> = {
@@ -129,15 +133,22 @@ export function findRegistrations(index: KernelIndex, graph: CallGraph, readFile
     instances.set(base, list);
   }
   // `dev->netdev_ops = ops;` inside a setup helper: the registration is at the helper's call sites
-  const netdevOpsParams: { fn: string; index: number }[] = [];
-  const argsTo = new Map<string, { file: string; a: ArgRef }[]>();
+  const netdevOpsParams = new Map<string, number>();
+  for (const f of index.allFacts()) {
+    for (const s of f.stores) {
+      if (!s.chain.endsWith('|netdev_ops')) continue;
+      if (s.param < 0) out.push({ kind: 'netdev_ops', name: s.value, file: f.file, line: s.line, details: { by: s.context } });
+      else netdevOpsParams.set(s.context, s.param);
+    }
+  }
   for (const f of index.allFacts()) {
     for (const a of f.args) {
-      const list = argsTo.get(a.callee);
-      if (list) list.push({ file: f.file, a });
-      else argsTo.set(a.callee, [{ file: f.file, a }]);
+      const helperParam = netdevOpsParams.get(a.callee);
+      if (helperParam === a.index && instances.get(a.name)?.some((i) => i.def.struct === 'net_device_ops')) {
+        out.push({ kind: 'netdev_ops', name: a.name, file: f.file, line: a.line, details: { by: a.caller, via: `${a.callee}()` } });
+      }
       const kind = REGISTRARS[a.callee];
-      if (kind && a.index === 0 && !(kind === 'nf_hook')) {
+      if (kind && a.index === 0 && kind !== 'nf_hook') {
         const inst = instances.get(a.name)?.[0];
         const details: Record<string, string> = { by: a.caller };
         if (kind === 'inet_add_protocol' || kind === 'inet6_add_protocol') {
@@ -154,20 +165,9 @@ export function findRegistrations(index: KernelIndex, graph: CallGraph, readFile
           if (inst.def.struct !== 'nf_hook_ops') continue;
           out.push({ kind, name: inst.def.name, file: f.file, line: a.line, details: { by: a.caller, hook: inst.def.members.hook ?? '', hooknum: inst.def.members.hooknum ?? '', priority: inst.def.members.priority ?? '', pf: inst.def.members.pf ?? '' } });
         }
-      } else if (/^netif_(napi_add|tx_napi_add)/.test(a.callee) && graph.isFunction(a.name)) {
+      } else if (isNapiAdd(a.callee) && graph.isFunction(a.name)) {
         out.push({ kind: 'napi', name: a.name, file: f.file, line: a.line, details: { by: a.caller, poll: a.name, via: a.callee } });
       }
-    }
-    for (const s of f.stores) {
-      if (!/\|netdev_ops$/.test(s.chain)) continue;
-      if (s.param < 0) out.push({ kind: 'netdev_ops', name: s.value, file: f.file, line: s.line, details: { by: s.context } });
-      else netdevOpsParams.push({ fn: s.context, index: s.param });
-    }
-  }
-  for (const p of netdevOpsParams) {
-    for (const { file, a } of argsTo.get(p.fn) ?? []) {
-      if (a.index === p.index && instances.get(a.name)?.some((i) => i.def.struct === 'net_device_ops'))
-        out.push({ kind: 'netdev_ops', name: a.name, file, line: a.line, details: { by: a.caller, via: `${p.fn}()` } });
     }
   }
   for (const { file, def } of index.opsInstances('inet_protosw')) {
