@@ -1,7 +1,7 @@
 // Open a tree's index: detect the tree, list the scope, reuse what the cache still vouches for
 // (size + mtime, else content hash), parse the rest in workers, save. Also: re-index one file in place.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectTree, listSourceFiles, scopeIncludes, type ScopeOptions, type TreeInfo } from './kernelTree.ts';
 import { AttributeBlanker, deriveAttributeMacros, scanDefines, type AttributeMacroSet, type MacroDefinitionText } from './attributeMacros.ts';
@@ -223,9 +223,4 @@ function sameContent(abs: string, hash: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** For tests and tools: the dist folder next to this bundle, when it holds the worker. */
-export function findDistDir(candidates: string[]): string | undefined {
-  return candidates.find((d) => existsSync(join(d, 'indexWorker.js')) && readdirSync(d).includes('tree-sitter-c.wasm'));
 }

@@ -5,7 +5,7 @@ import type { Node, Tree, Range, QueryCapture, QueryMatch } from 'web-tree-sitte
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type { Node as SyntaxNode, Tree as SyntaxTree, Range as SyntaxRange, QueryCapture, QueryMatch };
+export type { Node as SyntaxNode, Range as SyntaxRange, QueryCapture, QueryMatch };
 
 /** Where the wasm files and `.scm` queries live (the bundle's dist folder, or the sources in tests). */
 export interface GrammarLocation {
