@@ -1,4 +1,4 @@
-// Ops Tables view: struct type → instance → member → function.
+// Ops Tables view: struct type → instance → member → function (tables that hold functions only).
 import * as vscode from 'vscode';
 import type { Atlas } from './session.ts';
 import type { OpsInstance } from '../core/facts.ts';
@@ -14,8 +14,12 @@ export function registerOpsView(ctx: vscode.ExtensionContext, atlas: Atlas): voi
   const groups = () => {
     if (byType || !atlas.ready) return byType;
     byType = new Map();
-    for (const { file, def } of atlas.session!.index.opsInstances()) {
+    const index = atlas.session!.index;
+    for (const { file, def } of index.opsInstances()) {
       if (def.name.startsWith('(') || !Object.keys(def.members).length) continue;
+      // an ops table fills at least one member with a function of the tree; data tables
+      // (nla_policy, radio init tables, device id lists, …) are not ops tables
+      if (!Object.values(def.members).some((v) => index.functions(v).length > 0)) continue;
       const l = byType.get(def.struct) ?? [];
       l.push({ inst: def, file });
       byType.set(def.struct, l);

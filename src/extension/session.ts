@@ -68,7 +68,7 @@ export class Atlas implements vscode.Disposable {
       this.set('notKernel');
       if (!this.notifiedNotKernel) {
         this.notifiedNotKernel = true;
-        void vscode.window.showWarningMessage('Netstack Atlas: this workspace is not a Linux kernel tree (no net/socket.c in any workspace folder). Open the top folder of a kernel source tree.');
+        void vscode.window.showWarningMessage('Netstack Atlas: this workspace is not a Linux kernel tree. Open the top folder of a kernel source tree (the one holding net/socket.c).');
       }
       return Promise.resolve(false);
     }

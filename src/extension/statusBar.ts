@@ -28,17 +28,13 @@ export function registerStatusBar(ctx: vscode.ExtensionContext, atlas: Atlas, li
         item.tooltip = atlas.error;
         item.command = 'netstackAtlas.reindex';
         break;
-      case 'notKernel':
-        item.text = '$(circle-slash) Netstack Atlas: not a kernel tree';
-        item.tooltip = 'No workspace folder holds net/socket.c';
-        item.command = undefined;
-        break;
       default:
         item.text = '$(type-hierarchy) Netstack Atlas';
         item.tooltip = 'Not indexed yet';
         item.command = 'netstackAtlas.reindex';
     }
-    if (atlas.root || atlas.state !== 'idle') item.show();
+    // not a kernel tree: the one notification says so (session.ts); nothing stays in the status bar
+    if (atlas.root) item.show();
     else item.hide();
   };
   let last = 0;

@@ -21,14 +21,18 @@ export function wordAt(doc: vscode.TextDocument, pos: vscode.Position): { word: 
   return range ? { word: doc.getText(range), range } : undefined;
 }
 
-/** A member call at the position (`->name(` or `.name(`), resolved through the call graph. */
+/** A member call at the position (`->name(` or `.name(`, or `INDIRECT_CALL_n(x->name, …`), resolved through the call graph. */
 export function memberCallAt(atlas: Atlas, doc: vscode.TextDocument, pos: vscode.Position): MemberCall | undefined {
   const w = wordAt(doc, pos);
   if (!w || !atlas.ready) return undefined;
   const line = doc.lineAt(pos.line).text;
   const before = line.slice(0, w.range.start.character);
   const after = line.slice(w.range.end.character);
-  if (!/(->|\.)\s*$/.test(before) || !/^\s*\(/.test(after)) return undefined;
+  if (!/(->|\.)\s*$/.test(before)) return undefined;
+  // `sk->sk_prot->sendmsg(…)`, or the function-pointer argument of the kernel's devirtualizing
+  // wrapper `INDIRECT_CALL_2(sk->sk_prot->sendmsg, tcp_sendmsg, udp_sendmsg, …)`
+  const called = /^\s*\(/.test(after) || (/^\s*,/.test(after) && /\bINDIRECT_CALL_\d+\s*\(\s*[\w\s.>-]*$/.test(before));
+  if (!called) return undefined;
   const line1 = pos.line + 1;
   const fn = atlas.enclosingFunction(doc.uri, line1);
   if (!fn) return undefined;
