@@ -205,26 +205,25 @@ export class CallGraph {
     this.stats.meanTargets = resolved ? targetsTotal / resolved : 0;
   }
 
-  private readonly calleeMemo = new Map<string, CallEdge[]>();
-  private readonly callerMemo = new Map<string, CallEdge[]>();
+  private readonly memo = { out: new Map<string, CallEdge[]>(), in: new Map<string, CallEdge[]>() };
 
   /** Every edge out of `fn`: direct calls first, then indirect ones, best confidence first. Do not mutate. */
   callees(fn: string): readonly CallEdge[] {
-    let r = this.calleeMemo.get(fn);
-    if (!r) {
-      const direct = this.index.callees(fn).map((c) => directEdge(c.from, c.to, c.file, c.line));
-      r = [...direct, ...(this.out.get(fn) ?? []).slice().sort((a, b) => RANK[a.confidence] - RANK[b.confidence])];
-      this.calleeMemo.set(fn, r);
-    }
-    return r;
+    return this.edges(fn, 'out');
   }
 
+  /** Every edge into `fn`, in the same order. Do not mutate. */
   callers(fn: string): readonly CallEdge[] {
-    let r = this.callerMemo.get(fn);
+    return this.edges(fn, 'in');
+  }
+
+  private edges(fn: string, dir: 'out' | 'in'): CallEdge[] {
+    let r = this.memo[dir].get(fn);
     if (!r) {
-      const direct = this.index.callers(fn).map((c) => directEdge(c.from, c.to, c.file, c.line));
-      r = [...direct, ...(this.in.get(fn) ?? []).slice().sort((a, b) => RANK[a.confidence] - RANK[b.confidence])];
-      this.callerMemo.set(fn, r);
+      const rows = dir === 'out' ? this.index.callees(fn) : this.index.callers(fn);
+      const indirect = (dir === 'out' ? this.out : this.in).get(fn) ?? [];
+      r = [...rows.map((c) => directEdge(c.from, c.to, c.file, c.line)), ...indirect.slice().sort((x, y) => RANK[x.confidence] - RANK[y.confidence])];
+      this.memo[dir].set(fn, r);
     }
     return r;
   }
