@@ -97,13 +97,26 @@ function pane(title: string): Locator {
 async function treeRow(view: Locator, label: RegExp): Promise<Locator> {
   const row = view.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
   const list = view.locator('.monaco-list').first();
-  for (let i = 0; i < 300 && !(await row.count()); i++) {
-    await list.hover();
-    await page.mouse.wheel(0, 66);
-    await page.waitForTimeout(40);
+  // down through the list, then once more from the top (a row above the viewport is not rendered)
+  for (const dir of [1, -1, 1]) {
+    for (let i = 0; i < 150 && !(await row.count()); i++) {
+      await list.hover();
+      await page.mouse.wheel(0, dir * 66);
+      await page.waitForTimeout(40);
+    }
+    if (await row.count()) break;
   }
   await row.waitFor({ timeout: 5_000 });
   return row;
+}
+
+/** Expand a tree row (a click may land while the view is still busy: check and retry). */
+async function expand(row: Locator): Promise<void> {
+  for (let i = 0; i < 4 && (await row.getAttribute('aria-expanded')) !== 'true'; i++) {
+    await row.click();
+    await page.waitForTimeout(400);
+  }
+  assert.equal(await row.getAttribute('aria-expanded'), 'true');
 }
 
 /** `12.3k` → 12300. */
@@ -341,8 +354,8 @@ test('Ops Tables: struct proto → tcp_prot → .sendmsg = tcp_sendmsg; Registra
   // only tables holding functions: no data tables such as nla_policy
   await ops.locator('.monaco-list-row').first().waitFor({ timeout: 10_000 });
   assert.equal(await ops.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^struct nla_policy$/ }) }).count(), 0);
-  await (await treeRow(ops, /^struct proto$/)).click();
-  await (await treeRow(ops, /^tcp_prot$/)).click();
+  await expand(await treeRow(ops, /^struct proto$/));
+  await expand(await treeRow(ops, /^tcp_prot$/));
   const member = await treeRow(ops, /^\.sendmsg = tcp_sendmsg$/);
   assert.match(await member.innerText(), /net\/ipv4\/tcp\.c:\d+/);
   await member.click();
@@ -353,7 +366,7 @@ test('Ops Tables: struct proto → tcp_prot → .sendmsg = tcp_sendmsg; Registra
 
   await runCommand('Netstack Atlas: Focus on Registrations View');
   const regs = pane('Registrations');
-  await (await treeRow(regs, /^inet_add_protocol$/)).click();
+  await expand(await treeRow(regs, /^inet_add_protocol$/));
   const tcp = await treeRow(regs, /^tcp_protocol$/);
   assert.match(await tcp.innerText(), /protocol=IPPROTO_TCP/);
   assert.match(await tcp.innerText(), /handler=tcp_v4_rcv/);
