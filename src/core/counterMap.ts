@@ -53,6 +53,14 @@ export class CounterMap {
     this.readDocs();
   }
 
+  private readonly lineCache = new Map<string, string[]>();
+  /** A tree file's lines, read once (tables, inline helpers and call sites all read the same files). */
+  private linesOf(file: string): string[] {
+    let lines = this.lineCache.get(file);
+    if (!lines) this.lineCache.set(file, (lines = (this.read(file) ?? '').split('\n')));
+    return lines;
+  }
+
   counterSites(counter: string): CounterSite[] {
     return this.sites.get(counter) ?? [];
   }
@@ -80,9 +88,8 @@ export class CounterMap {
       byFile.set(file, list);
     }
     for (const [file, tables] of byFile) {
-      const text = this.read(file);
-      if (!text) continue;
-      const lines = text.split('\n');
+      const lines = this.linesOf(file);
+      if (lines.length <= 1 && !lines[0]) continue;
       for (const t of tables) this.readTable(file, lines, t);
     }
   }
@@ -152,7 +159,7 @@ export class CounterMap {
       if (!/\.h$/.test(f.file)) continue;
       for (const fn of f.functions) {
         if (!fn.isInline || !/STATS/.test(fn.name)) continue;
-        const body = (this.read(f.file) ?? '').split('\n').slice(fn.startLine - 1, fn.endLine).join('\n');
+        const body = this.linesOf(f.file).slice(fn.startLine - 1, fn.endLine).join('\n');
         const params = /\(([^)]*)\)/.exec(fn.signature)?.[1].split(',').map((p) => /(\w+)\s*$/.exec(p.trim())?.[1] ?? '') ?? [];
         defs.push({ name: fn.name, params, body: body.slice(body.indexOf('{')) });
       }
@@ -193,13 +200,11 @@ export class CounterMap {
   }
 
   private findSites(): void {
-    const texts = new Map<string, string[]>();
     for (const f of this.index.allFacts()) {
       for (const c of f.calls) {
         const m = this.macros.get(c.callee);
         if (!m) continue;
-        let lines = texts.get(f.file);
-        if (!lines) texts.set(f.file, (lines = (this.read(f.file) ?? '').split('\n')));
+        const lines = this.linesOf(f.file);
         // the invocation may span lines: read from the call line on
         const text = lines.slice(c.line - 1, c.line + 4).join('\n');
         const at = new RegExp(`\\b${c.callee}\\s*\\(`).exec(text);
