@@ -5,13 +5,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listSourceFiles } from '../src/core/kernelTree.ts';
-import { openIndex } from '../src/core/indexer.ts';
-import { distGrammarLocation } from '../src/core/treeSitter.ts';
+import { listSourceFiles } from '../src/core/index/kernelTree.ts';
+import { openIndex } from '../src/core/index/indexer.ts';
+import { distGrammarLocation } from '../src/core/index/treeSitter.ts';
 import { CallGraph } from '../src/core/graph/callGraph.ts';
 import { buildLayerModel } from '../src/core/graph/layers.ts';
 import { PRESETS, waypointPath } from '../src/core/graph/presets.ts';
-import { treeFileReader } from '../src/core/treeFiles.ts';
+import { treeFileReader } from '../src/core/index/treeFiles.ts';
 
 const repo = join(__dirname, '..');
 const dist = join(repo, 'dist');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { MapModel, MapNode, MapEdge, ToWebview } from '../src/core/protocol.ts';
+import type { MapModel, MapNode, MapEdge, ToWebview } from '../src/core/map/protocol.ts';
 import { LAYER_ORDER, LAYER_TITLES } from '../src/core/graph/types.ts';
 import { launchChromium, loadPlaywright } from '../test/e2e/browser.ts';
 

@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sourceGrammarLocation, CParser } from '../src/core/treeSitter.ts';
+import { sourceGrammarLocation, CParser } from '../src/core/index/treeSitter.ts';
 
 export const repoRoot = join(__dirname, '..');
 export const fixtureTree = join(__dirname, 'fixtures/tree');

@@ -4,7 +4,7 @@
 // alerts on their nodes. Runs in a VS Code webview or, standalone, in a browser fed by `serve`.
 import './map.css';
 import { select, zoom, zoomIdentity, type Selection, type ZoomBehavior } from 'd3';
-import type { FromWebview, LiveSample, MapEdge, MapModel, MapNode, ToWebview } from '../src/core/protocol.ts';
+import type { FromWebview, LiveSample, MapEdge, MapModel, MapNode, ToWebview } from '../src/core/map/protocol.ts';
 import type { LayerId } from '../src/core/graph/types.ts';
 
 // ── transport ────────────────────────────────────────────────────────────────

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { ParsedArgs } from './args.ts';
 import { UsageError, lastValue, numberFlag } from './args.ts';
 import type { CliIo } from './command.ts';
-import { openIndex, type IndexSession } from '../core/indexer.ts';
-import { distGrammarLocation } from '../core/treeSitter.ts';
+import { openIndex, type IndexSession } from '../core/index/indexer.ts';
+import { distGrammarLocation } from '../core/index/treeSitter.ts';
 
 export const TREE_VALUE_FLAGS = ['include', 'exclude', 'cache-dir', 'workers'];
 export const TREE_BOOLEAN_FLAGS = ['all', 'no-cache', 'quiet'];

@@ -6,8 +6,8 @@ import type { Atlas } from './session.ts';
 import type { LiveMetrics } from './live.ts';
 import { MapPanel } from './mapPanel.ts';
 import { SECTION } from './config.ts';
-import { toMapEdge } from '../core/mapModel.ts';
-import type { MapNode } from '../core/protocol.ts';
+import { toMapEdge } from '../core/map/mapModel.ts';
+import type { MapNode } from '../core/map/protocol.ts';
 
 export function registerCommands(ctx: vscode.ExtensionContext, atlas: Atlas, live: LiveMetrics): void {
   const reg = (id: string, fn: (...args: any[]) => unknown) => ctx.subscriptions.push(vscode.commands.registerCommand(id, fn));

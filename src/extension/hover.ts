@@ -34,7 +34,7 @@ export function registerHover(ctx: vscode.ExtensionContext, atlas: Atlas, live: 
         const callees = g.graph.callees(f.name);
         const indirect = callers.filter((e) => e.kind !== 'direct').length;
         md.appendMarkdown(`callers **${callers.length}**${indirect ? ` (${indirect} indirect)` : ''} · callees **${callees.length}**${g.graphAvailable ? '' : ' · call graph not available (direct calls only)'}\n\n`);
-        const slots = atlas.slotsOf(f.name);
+        const slots = g.callGraph?.slotsOf(f.name) ?? [];
         if (slots.length) md.appendMarkdown(`fills: ${slots.slice(0, 8).map((s) => `\`${s}\``).join(', ')}${slots.length > 8 ? ` … +${slots.length - 8}` : ''}\n\n`);
         const counters = [...new Set((g.counters?.functionCounters(f.name) ?? []).map((s) => s.counter))];
         if (counters.length) {

@@ -6,8 +6,8 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../core/protocol.ts';
-import { liveMessage } from '../core/mapModel.ts';
+import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../core/map/protocol.ts';
+import { liveMessage } from '../core/map/mapModel.ts';
 import type { Atlas } from './session.ts';
 import type { LiveMetrics } from './live.ts';
 

@@ -1,7 +1,7 @@
 // Ops Tables view: struct type → instance → member → function (tables that hold functions only).
 import * as vscode from 'vscode';
 import type { Atlas } from './session.ts';
-import type { OpsInstance } from '../core/facts.ts';
+import type { OpsInstance } from '../core/index/facts.ts';
 
 type Item =
   | { type: string; count: number }

@@ -5,11 +5,11 @@
 import * as vscode from 'vscode';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
-import { openIndex, type IndexSession } from '../core/indexer.ts';
-import { distGrammarLocation } from '../core/treeSitter.ts';
-import type { FunctionDef } from '../core/facts.ts';
-import { buildGraphs, type Graphs } from '../core/graphs.ts';
-import { MapBuilder } from '../core/mapModel.ts';
+import { openIndex, type IndexSession } from '../core/index/indexer.ts';
+import { distGrammarLocation } from '../core/index/treeSitter.ts';
+import type { FunctionDef } from '../core/index/facts.ts';
+import { buildGraphs, type Graphs } from '../core/map/graphs.ts';
+import { MapBuilder } from '../core/map/mapModel.ts';
 import { config } from './config.ts';
 
 export type AtlasState = 'idle' | 'indexing' | 'ready' | 'failed' | 'notKernel';
@@ -29,7 +29,6 @@ export class Atlas implements vscode.Disposable {
   readonly onProgress = this.progressed.event;
   private running: Promise<boolean> | undefined;
   private abort: AbortController | undefined;
-  private slots: Map<string, string[]> | undefined;
   private notifiedNotKernel = false;
 
   constructor(readonly ctx: vscode.ExtensionContext) {
@@ -85,7 +84,6 @@ export class Atlas implements vscode.Disposable {
     this.session = undefined;
     this.graphs = undefined;
     this.builder = undefined;
-    this.slots = undefined;
     this.set('idle');
     return this.ensureIndexed();
   }
@@ -132,8 +130,7 @@ export class Atlas implements vscode.Disposable {
           });
           progress.report({ message: 'building the call graph and layers…' });
           this.progressed.fire({ done: this.progress.total, total: this.progress.total });
-          this.graphs = buildGraphs(this.session.index, (l) => this.output.warn(l));
-          this.builder = new MapBuilder({ index: this.session.index, graph: this.graphs.graph, layers: this.graphs.layers, counters: this.graphs.counters, presets: this.graphs.presets, graphAvailable: this.graphs.graphAvailable, notes: this.graphs.notes });
+          this.rebuildGraphs(this.session);
           const s = this.session.stats;
           this.output.info(`indexed ${s.files} files (${s.parsedFiles} parsed, ${s.cachedFiles} cached) in ${((Date.now() - t0) / 1000).toFixed(1)} s; kernel ${s.kernelVersion ?? 'unknown'}; cache ${s.cache.state}`);
           for (const e of s.errors.slice(0, 20)) this.output.warn(`${e.file}: ${e.message}`);
@@ -151,15 +148,17 @@ export class Atlas implements vscode.Disposable {
     }
   }
 
+  private rebuildGraphs(session: IndexSession): void {
+    this.graphs = buildGraphs(session.index, (l) => this.output.warn(l));
+    this.builder = new MapBuilder({ index: session.index, ...this.graphs });
+  }
+
   /** Re-parse one saved file and rebuild the graphs. */
   async reindexFile(uri: vscode.Uri): Promise<void> {
     const rel = this.rel(uri);
     if (!rel || !this.session || this.state !== 'ready') return;
     await this.session.reindexFile(rel);
-    this.graphs = buildGraphs(this.session.index, (l) => this.output.warn(l));
-    const g = this.graphs;
-    this.builder = new MapBuilder({ index: this.session.index, graph: g.graph, layers: g.layers, counters: g.counters, presets: g.presets, graphAvailable: g.graphAvailable, notes: g.notes });
-    this.slots = undefined;
+    this.rebuildGraphs(this.session);
     this.session.save();
     this.output.info(`re-indexed ${rel}`);
     this.changed.fire();
@@ -186,21 +185,6 @@ export class Atlas implements vscode.Disposable {
     const rel = this.rel(uri);
     const facts = rel ? this.session?.index.fileFacts(rel) : undefined;
     return facts?.functions.find((f) => f.startLine <= line1 && line1 <= f.endLine);
-  }
-
-  /** Ops slots a function fills: `tcp_prot.sendmsg`. */
-  slotsOf(fn: string): string[] {
-    if (!this.slots) {
-      this.slots = new Map();
-      for (const { def } of this.session?.index.opsInstances() ?? []) {
-        for (const [member, value] of Object.entries(def.members)) {
-          const l = this.slots.get(value) ?? [];
-          l.push(`${def.name}.${member}`);
-          this.slots.set(value, l);
-        }
-      }
-    }
-    return this.slots.get(fn) ?? [];
   }
 
   dispose(): void {

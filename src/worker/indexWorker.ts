@@ -1,11 +1,11 @@
 // Index worker thread: parses the files it is sent and posts their facts back. Thin by design:
 // everything it does is core code (readAndParse).
 import { parentPort } from 'node:worker_threads';
-import { CParser, distGrammarLocation } from '../core/treeSitter.ts';
-import { AttributeBlanker } from '../core/attributeMacros.ts';
-import { readAndParse } from '../core/readSourceFile.ts';
-import { macroSetFromMessage, type FromWorker, type ToWorker } from '../core/protocol.ts';
-import type { FileParseResult } from '../core/parseFile.ts';
+import { CParser, distGrammarLocation } from '../core/index/treeSitter.ts';
+import { AttributeBlanker } from '../core/index/attributeMacros.ts';
+import { readAndParse } from '../core/index/readSourceFile.ts';
+import { macroSetFromMessage, type FromWorker, type ToWorker } from '../core/index/workerProtocol.ts';
+import type { FileParseResult } from '../core/index/parseFile.ts';
 
 const port = parentPort!;
 let ready: Promise<{ parser: CParser; blanker: AttributeBlanker }> | undefined;

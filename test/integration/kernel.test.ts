@@ -5,8 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { distDir, grammar, scratch, integrationCache } from '../helpers.ts';
-import { openIndex, type IndexSession } from '../../src/core/indexer.ts';
-import { listSourceFiles } from '../../src/core/kernelTree.ts';
+import { openIndex, type IndexSession } from '../../src/core/index/indexer.ts';
+import { listSourceFiles } from '../../src/core/index/kernelTree.ts';
 
 const tree = process.env.NETSTACK_ATLAS_KERNEL ?? '';
 let s: IndexSession;

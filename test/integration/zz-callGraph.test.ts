@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { distDir, grammar, integrationCache, cliPath } from '../helpers.ts';
-import { openIndex, type IndexSession } from '../../src/core/indexer.ts';
+import { openIndex, type IndexSession } from '../../src/core/index/indexer.ts';
 import { CallGraph } from '../../src/core/graph/callGraph.ts';
 import { buildLayerModel } from '../../src/core/graph/layers.ts';
 import { PRESETS, waypointPath } from '../../src/core/graph/presets.ts';
 import type { EdgeKind, LayerModel } from '../../src/core/graph/types.ts';
-import { treeFileReader } from '../../src/core/treeFiles.ts';
+import { treeFileReader } from '../../src/core/index/treeFiles.ts';
 
 const tree = process.env.NETSTACK_ATLAS_KERNEL ?? '';
 let s: IndexSession;

@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { distDir, grammar, integrationCache, cliPath } from '../helpers.ts';
-import { openIndex, type IndexSession } from '../../src/core/indexer.ts';
-import { CounterMap } from '../../src/core/counterMap.ts';
-import { treeFileReader } from '../../src/core/treeFiles.ts';
+import { openIndex, type IndexSession } from '../../src/core/index/indexer.ts';
+import { CounterMap } from '../../src/core/counters/counterMap.ts';
+import { treeFileReader } from '../../src/core/index/treeFiles.ts';
 
 const tree = process.env.NETSTACK_ATLAS_KERNEL ?? '';
 let s: IndexSession;

@@ -5,8 +5,8 @@ import { chmodSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { copyFixtureTree, grammar, scratch, fixtureTree, cliPath } from '../helpers.ts';
-import { openIndex } from '../../src/core/indexer.ts';
-import { NotAKernelTree } from '../../src/core/kernelTree.ts';
+import { openIndex } from '../../src/core/index/indexer.ts';
+import { NotAKernelTree } from '../../src/core/index/kernelTree.ts';
 
 const open = (tree: string, extra: Partial<Parameters<typeof openIndex>[1]> = {}) => openIndex(tree, { grammar, workers: 0, noCache: true, ...extra });
 const errorsOf = (s: Awaited<ReturnType<typeof open>>) => Object.fromEntries(s.stats.errors.map((e) => [e.file, e.message]));

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, truncateSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyFixtureTree, grammar, scratch } from '../helpers.ts';
-import { openIndex } from '../../src/core/indexer.ts';
-import { cacheFilePath, readCache, writeCache, CACHE_SCHEMA } from '../../src/core/cache.ts';
-import { CorruptCache } from '../../src/core/factsCodec.ts';
+import { openIndex } from '../../src/core/index/indexer.ts';
+import { cacheFilePath, readCache, writeCache, CACHE_SCHEMA } from '../../src/core/index/cache.ts';
+import { CorruptCache } from '../../src/core/index/factsCodec.ts';
 
 const open = (tree: string, cacheDir: string, log?: (l: string) => void) => openIndex(tree, { grammar, workers: 0, cacheDir, log });
 

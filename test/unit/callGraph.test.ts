@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { grammar, fixtureTree } from '../helpers.ts';
-import { openIndex, type IndexSession } from '../../src/core/indexer.ts';
+import { openIndex, type IndexSession } from '../../src/core/index/indexer.ts';
 import { CallGraph } from '../../src/core/graph/callGraph.ts';
 import { buildLayerModel } from '../../src/core/graph/layers.ts';
 

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { grammar, fixtureTree } from '../helpers.ts';
-import { openIndex } from '../../src/core/indexer.ts';
-import { CounterMap } from '../../src/core/counterMap.ts';
-import { treeFileReader } from '../../src/core/treeFiles.ts';
+import { openIndex } from '../../src/core/index/indexer.ts';
+import { CounterMap } from '../../src/core/counters/counterMap.ts';
+import { treeFileReader } from '../../src/core/index/treeFiles.ts';
 
 test('counter tables with and without SNMP_MIB_SENTINEL, groups from the proc code, macros from their definitions', async () => {
   const s = await openIndex(fixtureTree, { grammar, workers: 0, noCache: true });

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedParser, fixtureTree } from '../helpers.ts';
-import { parseSource, hashContent } from '../../src/core/parseFile.ts';
-import { AttributeBlanker, deriveAttributeMacros, scanDefines, seedAttributeMacros } from '../../src/core/attributeMacros.ts';
-import type { FileFacts } from '../../src/core/facts.ts';
+import { parseSource, hashContent } from '../../src/core/index/parseFile.ts';
+import { AttributeBlanker, deriveAttributeMacros, scanDefines, seedAttributeMacros } from '../../src/core/index/attributeMacros.ts';
+import type { FileFacts } from '../../src/core/index/facts.ts';
 
 async function factsOf(file: string, blanker = new AttributeBlanker(seedAttributeMacros())): Promise<FileFacts> {
   const p = await sharedParser();
@@ -119,7 +119,7 @@ test('a numeric data table is left out of the parse and changes nothing else', a
 });
 
 test('type arguments of macros are joined into one identifier; casts, sizeof and parameters are left alone', async () => {
-  const { joinTypeArguments } = await import('../../src/core/prepare.ts');
+  const { joinTypeArguments } = await import('../../src/core/index/prepare.ts');
   const src = 'x = container_of(p, struct sock, sk_node); y = min_t(unsigned int, a, b); z = (struct sock *)q; s = sizeof(struct sock); int f(struct foo *a, int b);';
   const out = joinTypeArguments(src);
   assert.equal(out.length, src.length);

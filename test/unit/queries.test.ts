@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedParser, repoRoot, fixtureTree, markers } from '../helpers.ts';
-import { FACT_QUERIES } from '../../src/core/extract.ts';
-import { parseSource, hashContent } from '../../src/core/parseFile.ts';
-import { AttributeBlanker, seedAttributeMacros } from '../../src/core/attributeMacros.ts';
+import { FACT_QUERIES } from '../../src/core/index/extract.ts';
+import { parseSource, hashContent } from '../../src/core/index/parseFile.ts';
+import { AttributeBlanker, seedAttributeMacros } from '../../src/core/index/attributeMacros.ts';
 
 const queriesDir = join(repoRoot, 'syntaxes/queries');
 

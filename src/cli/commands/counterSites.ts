@@ -5,9 +5,9 @@ import { printJson } from '../command.ts';
 import { UsageError } from '../args.ts';
 import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
 import { withTree, unknownName } from './index.ts';
-import { CounterMap } from '../../core/counterMap.ts';
-import { treeFileReader } from '../../core/treeFiles.ts';
-import { nearMisses } from '../../core/model.ts';
+import { CounterMap } from '../../core/counters/counterMap.ts';
+import { treeFileReader } from '../../core/index/treeFiles.ts';
+import { nearMisses } from '../../core/index/model.ts';
 import { readProcfs } from '../../core/metrics/index.ts';
 
 const treeCmd = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'>): CliCommand => ({ ...c, valueFlags: TREE_VALUE_FLAGS, booleanFlags: TREE_BOOLEAN_FLAGS });

@@ -3,7 +3,7 @@ import type { CliCommand } from '../command.ts';
 import { printJson } from '../command.ts';
 import { UsageError, lastValue, numberFlag } from '../args.ts';
 import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
-import { treeFileReader } from '../../core/treeFiles.ts';
+import { treeFileReader } from '../../core/index/treeFiles.ts';
 import { withTree, unknownName } from './index.ts';
 import { CallGraph } from '../../core/graph/callGraph.ts';
 import { buildLayerModel } from '../../core/graph/layers.ts';

@@ -3,8 +3,8 @@ import type { CliCommand, CliIo } from '../command.ts';
 import { printJson } from '../command.ts';
 import { UsageError, lastValue, type ParsedArgs } from '../args.ts';
 import { openTree, TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
-import { nearMisses, type DefKind, type KernelIndex } from '../../core/model.ts';
-import type { IndexSession } from '../../core/indexer.ts';
+import { nearMisses, type DefKind, type KernelIndex } from '../../core/index/model.ts';
+import type { IndexSession } from '../../core/index/indexer.ts';
 
 const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valueFlags?: string[] }): CliCommand => ({
   ...c,

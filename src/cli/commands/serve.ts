@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { lastValue, numberFlag } from '../args.ts';
 import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS, distDir, openTree } from '../openTree.ts';
-import { buildGraphs } from '../../core/graphs.ts';
-import { MapBuilder, liveMessage } from '../../core/mapModel.ts';
-import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/protocol.ts';
+import { buildGraphs } from '../../core/map/graphs.ts';
+import { MapBuilder, liveMessage } from '../../core/map/mapModel.ts';
+import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/map/protocol.ts';
 import { Sampler, takeSnapshot, parseSource } from '../../core/metrics/index.ts';
-import { treeFileReader } from '../../core/treeFiles.ts';
+import { treeFileReader } from '../../core/index/treeFiles.ts';
 
 const serve: CliCommand = {
   name: 'serve',
@@ -25,7 +25,7 @@ const serve: CliCommand = {
     const spec = parseSource(lastValue(args, 'source'));
     const session = await openTree(args, io);
     const graphs = buildGraphs(session.index, (l) => io.err(`netstack-atlas: ${l}\n`));
-    const builder = new MapBuilder({ index: session.index, graph: graphs.graph, layers: graphs.layers, counters: graphs.counters, presets: graphs.presets, graphAvailable: graphs.graphAvailable, notes: graphs.notes });
+    const builder = new MapBuilder({ index: session.index, ...graphs });
     const model = builder.build();
     const read = treeFileReader(session.tree.root);
     const dist = distDir();

@@ -1,7 +1,7 @@
 // The call graph with indirect calls resolved from source alone: direct calls, calls through
 // struct members (ops), the kernel's INDIRECT_CALL hints, and callbacks passed as arguments.
 // Every indirect edge carries the evidence (file:line) that justifies it.
-import type { KernelIndex } from '../model.ts';
+import type { KernelIndex } from '../index/model.ts';
 import type { CallEdge, Confidence, PathResult } from './types.ts';
 import { TypeResolver } from './typeResolver.ts';
 
@@ -65,6 +65,16 @@ export class CallGraph {
 
   isFunction(name: string): boolean {
     return this.functionNames.has(name);
+  }
+
+  private slots: Map<string, string[]> | undefined;
+  /** The ops slots a function fills, as `instance.member` (`tcp_prot.sendmsg`); built once. */
+  slotsOf(fn: string): readonly string[] {
+    if (!this.slots) {
+      this.slots = new Map();
+      for (const { def } of this.index.opsInstances()) for (const [member, value] of Object.entries(def.members)) push(this.slots, value, `${def.name}.${member}`);
+    }
+    return this.slots.get(fn) ?? [];
   }
 
   private bind(struct: string | undefined, member: string, b: Binding): void {

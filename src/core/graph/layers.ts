@@ -1,7 +1,7 @@
 // The six layers of the classic network-stack drawing, with the rule that put each function
 // there, and the registrations that wire the layers together, all discovered from source.
-import type { KernelIndex } from '../model.ts';
-import type { ReadTreeFile } from '../counterMap.ts';
+import type { KernelIndex } from '../index/model.ts';
+import type { ReadTreeFile } from '../index/treeFiles.ts';
 import type { CallGraph } from './callGraph.ts';
 import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
 
@@ -36,7 +36,7 @@ const PATH_RULES: [RegExp, LayerId][] = [
 ];
 
 export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: ReadTreeFile): LayerModel {
-  const place = new Map<string, { layer: LayerId; rule: string; file: string; line: number }>();
+  const place = new Map<string, Placement>();
   const set = (name: string, layer: LayerId, rule: string) => {
     if (place.has(name)) return;
     const d = index.functions(name)[0];
@@ -98,6 +98,24 @@ export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: 
   for (const [name, p] of place) layers[LAYER_ORDER.indexOf(p.layer)].functions.push({ name, file: p.file, line: p.line, rule: p.rule });
   for (const l of layers) l.functions.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { layers, registrations: findRegistrations(index, graph, readFile) };
+}
+
+export interface Placement {
+  layer: LayerId;
+  rule: string;
+  file: string;
+  line: number;
+}
+const lookups = new WeakMap<LayerModel, Map<string, Placement>>();
+/** Where the model placed a function (band and rule), from a lookup built once per model. */
+export function placementOf(model: LayerModel, name: string): Placement | undefined {
+  let m = lookups.get(model);
+  if (!m) {
+    m = new Map();
+    for (const l of model.layers) for (const f of l.functions) if (!m.has(f.name)) m.set(f.name, { layer: l.id, rule: f.rule, file: f.file, line: f.line });
+    lookups.set(model, m);
+  }
+  return m.get(name);
 }
 
 /** `netif_napi_add`, `netif_napi_add_weight`, `netif_tx_napi_add`, … (a prefix test: this runs per argument). */

@@ -1,6 +1,6 @@
 // Resolves a Chain (`T:sock|sk_prot|sendmsg`) to the struct type and member being called, using
 // the whole index: struct field types, typedefs, function return types.
-import type { KernelIndex } from '../model.ts';
+import type { KernelIndex } from '../index/model.ts';
 
 export interface ResolvedMember {
   struct: string;

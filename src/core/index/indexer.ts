@@ -12,7 +12,7 @@ import { readAndParse } from './readSourceFile.ts';
 import { hashContent, type FileParseResult } from './parseFile.ts';
 import { KernelIndex } from './model.ts';
 import { defaultWorkerCount, parseWithWorkers } from './workerPool.ts';
-import { macroSetToMessage } from './protocol.ts';
+import { macroSetToMessage } from './workerProtocol.ts';
 
 export interface IndexOptions extends ScopeOptions {
   grammar: GrammarLocation;

@@ -2,7 +2,7 @@
 // first, so the slowest files start early and the workers finish together.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './workerProtocol.ts';
 import type { FileParseResult } from './parseFile.ts';
 
 export function defaultWorkerCount(): number {

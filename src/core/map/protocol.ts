@@ -1,50 +1,7 @@
-// The typed messages of every channel: index workers now; the webview map joins later.
-// Each message is a plain JSON-able object with a namespaced `type`; requests carry an `id`
-// that the reply repeats.
-import type { AttributeMacroSet } from './attributeMacros.ts';
-import type { FileParseResult } from './parseFile.ts';
-
-// ── main thread → index worker ──────────────────────────────────────────────
-export interface WorkerInit {
-  type: 'index/init';
-  distDir: string;
-  attributeMacros: { words: string[]; calls: string[] };
-}
-export interface WorkerParse {
-  type: 'index/parse';
-  id: number;
-  root: string;
-  files: string[];
-}
-export type ToWorker = WorkerInit | WorkerParse;
-
-// ── index worker → main thread ──────────────────────────────────────────────
-export interface WorkerReady {
-  type: 'index/ready';
-}
-export interface WorkerParsed {
-  type: 'index/parsed';
-  id: number;
-  results: FileParseResult[];
-}
-export interface WorkerFailed {
-  type: 'index/failed';
-  id: number | null;
-  message: string;
-}
-export type FromWorker = WorkerReady | WorkerParsed | WorkerFailed;
-
-export function macroSetToMessage(set: AttributeMacroSet): WorkerInit['attributeMacros'] {
-  return { words: [...set.words].sort(), calls: [...set.calls].sort() };
-}
-export function macroSetFromMessage(m: WorkerInit['attributeMacros']): AttributeMacroSet {
-  return { words: new Set(m.words), calls: new Set(m.calls) };
-}
-
-// ══ extension (or `serve`) ↔ layer-map webview ══════════════════════════════
+// The typed protocol between a host (the extension or `serve`) and the layer-map webview.
 // Every message the webview sends is validated with parseFromWebview() before use; a message of the
 // wrong shape is dropped (and logged) by the host. Requests carry an `id` that the reply repeats.
-import type { LayerId, EdgeKind, Confidence } from './graph/types.ts';
+import type { LayerId, EdgeKind, Confidence } from '../graph/types.ts';
 
 export type MapNodeKind = 'function' | 'ops' | 'inetsw' | 'struct';
 export type MapEdgeKind = EdgeKind | 'member' | 'registers';

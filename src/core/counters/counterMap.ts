@@ -2,8 +2,9 @@
 // indexed tree: the SNMP_MIB_ITEM tables (name ↔ enum), the proc code that prints them (table ↔
 // group ↔ net->mib.X), the statistics macros (derived from their definitions, not a fixed list)
 // and their call sites (with the enum argument read from the source line).
-import type { KernelIndex } from './model.ts';
-import { splitSnmp6Name } from './metrics/snmp6.ts';
+import type { KernelIndex } from '../index/model.ts';
+import type { ReadTreeFile } from '../index/treeFiles.ts';
+import { splitSnmp6Name } from '../metrics/snmp6.ts';
 
 export interface CounterInfo {
   /** `Tcp:RetransSegs`, `Ip6:InDiscards`. */
@@ -32,9 +33,6 @@ export interface StatsMacro {
   /** `…_UPD_PO_STATS(net, IPSTATS_MIB_OUT, len)` bumps OUTPKTS and OUTOCTETS. */
   pktsAndOctets: boolean;
 }
-
-/** Reads a tree-relative file (undefined when missing). */
-export type ReadTreeFile = (file: string) => string | undefined;
 
 export class CounterMap {
   readonly counters = new Map<string, CounterInfo>();

@@ -2,13 +2,13 @@
 // `netstack-atlas serve` alike (pure: no vscode). If building one fails, callers fall back to the
 // index's direct calls and an empty layer list, and the UI says "call graph not available" (no
 // made-up data).
-import type { KernelIndex } from './model.ts';
-import type { CallEdge, LayerModel, PathResult } from './graph/types.ts';
-import { CallGraph } from './graph/callGraph.ts';
-import { buildLayerModel } from './graph/layers.ts';
-import { PRESETS } from './graph/presets.ts';
-import { CounterMap, type CounterSite } from './counterMap.ts';
-import { treeFileReader } from './treeFiles.ts';
+import type { KernelIndex } from '../index/model.ts';
+import type { CallEdge, LayerModel, PathResult } from '../graph/types.ts';
+import { CallGraph } from '../graph/callGraph.ts';
+import { buildLayerModel } from '../graph/layers.ts';
+import { PRESETS } from '../graph/presets.ts';
+import { CounterMap, type CounterSite } from '../counters/counterMap.ts';
+import { treeFileReader } from '../index/treeFiles.ts';
 import type { MapGraph } from './mapModel.ts';
 
 export interface Graphs {

@@ -2,9 +2,10 @@
 // placed in the six bands of a LayerModel, and the edges between them. Also the answers to the map's
 // requests (expand a node, trace a preset, read a node's source) for both hosts: the extension and
 // `netstack-atlas serve`. Nothing here touches the file system except through the passed reader.
-import type { KernelIndex } from './model.ts';
-import type { CallEdge, LayerId, LayerModel, PathResult } from './graph/types.ts';
-import { LAYER_ORDER, LAYER_TITLES } from './graph/types.ts';
+import type { KernelIndex } from '../index/model.ts';
+import type { CallEdge, LayerId, LayerModel, PathResult } from '../graph/types.ts';
+import { LAYER_ORDER, LAYER_TITLES } from '../graph/types.ts';
+import { placementOf } from '../graph/layers.ts';
 import type { LiveAlert, LiveBadge, LiveSample, MapEdge, MapModel, MapNode } from './protocol.ts';
 
 /** What the map needs of a call graph: CallGraph, or the adapter's direct-call fallback. */
@@ -60,22 +61,18 @@ const PER_LAYER = 250;
 export const fnId = (name: string) => `fn:${name}`;
 
 export class MapBuilder {
-  private readonly placed = new Map<string, { layer: LayerId; rule: string; file: string; line: number }>();
+  constructor(readonly inp: MapInputs) {}
 
-  constructor(readonly inp: MapInputs) {
-    for (const l of inp.layers.layers) for (const f of l.functions) if (!this.placed.has(f.name)) this.placed.set(f.name, { layer: l.id, rule: f.rule, file: f.file, line: f.line });
-  }
-
-  /** The band of any function: the layer model's, else a guess from its file path (said so). */
+  /** The band of any function: the layer model's; a function the model has not placed (no layers:
+   *  the call graph failed) sits in `fallback`, said so. */
   placeFunction(name: string, fallback: LayerId = 'protocol'): MapNode | undefined {
-    const p = this.placed.get(name);
+    const p = placementOf(this.inp.layers, name);
     const counters = this.inp.counters?.functionCounters(name).map((s) => s.counter);
     const uniq = counters?.length ? [...new Set(counters)] : undefined;
     if (p) return { id: fnId(name), label: name, kind: 'function', layer: p.layer, file: p.file, line: p.line, detail: p.rule, ...(uniq ? { counters: uniq } : {}) };
     const d = this.inp.index.functions(name)[0];
     if (!d) return undefined;
-    const layer = guessLayer(d.file) ?? fallback;
-    return { id: fnId(name), label: name, kind: 'function', layer, file: d.file, line: d.def.line, detail: `not placed by the layer rules; shown in ${LAYER_TITLES[layer]} by its path`, ...(uniq ? { counters: uniq } : {}) };
+    return { id: fnId(name), label: name, kind: 'function', layer: fallback, file: d.file, line: d.def.line, detail: `not placed: no layer model; shown in ${LAYER_TITLES[fallback]}`, ...(uniq ? { counters: uniq } : {}) };
   }
 
   build(): MapModel {
@@ -215,16 +212,6 @@ function dedupe(edges: MapEdge[]): MapEdge[] {
     seen.add(k);
     return true;
   });
-}
-
-/** A coarse band from a path, for functions the layer rules did not place. */
-export function guessLayer(file: string): LayerId | undefined {
-  if (/^drivers\//.test(file)) return 'driver';
-  if (/^net\/socket\.c$|^net\/core\/sock/.test(file)) return 'socket';
-  if (/^net\/(ipv4|ipv6)\/(tcp|udp|raw|ping)/.test(file)) return 'protocol';
-  if (/^net\/(ipv4|ipv6|netfilter)\//.test(file)) return 'network';
-  if (/^net\/(core|sched|ethernet)\//.test(file)) return 'device';
-  return undefined;
 }
 
 /** Which node an alert concerns: listen queue → socket layer, softnet → device, conntrack → IP. */
