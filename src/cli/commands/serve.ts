@@ -75,6 +75,9 @@ const serve: CliCommand = {
           return undefined;
         case 'map/svg':
           return undefined;
+        case 'runtime/record':
+        case 'runtime/stop':
+          return { type: 'runtime/status', state: 'error', mode: 'stacks', elapsed: 0, seconds: 0, events: 0, message: 'run-time recording is not available in this version' };
       }
     };
 

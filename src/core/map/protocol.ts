@@ -72,7 +72,63 @@ export interface LiveSample {
   /** Per counter: recent per-second rates for sparklines (oldest first). */
   history: Record<string, number[]>;
 }
-export type ToWebview = MapInit | MapProgress | MapExpanded | MapPath | MapSource | MapExportRequest | LiveSample;
+
+// ── run-time overlay (perf-sampled stacks and skb drops; produced by src/core/runtime) ──
+export type RuntimeState = 'idle' | 'recording' | 'analysing' | 'done' | 'error';
+/** Progress of a recording: shown as a count and a stop button while `recording`. */
+export interface RuntimeStatus {
+  type: 'runtime/status';
+  state: RuntimeState;
+  /** What is being recorded: stacks (cpu-clock, -a -g) and/or drops (skb:kfree_skb). */
+  mode: 'stacks' | 'drops' | 'both';
+  elapsed: number;
+  seconds: number;
+  /** Events seen so far (samples + drops). */
+  events: number;
+  /** One line: why it failed and the fix (`perf not installed: apt install linux-perf`), or a note. */
+  message?: string;
+}
+export interface RuntimeEdge {
+  /** Map node ids (`fn:tcp_sendmsg`). */
+  from: string;
+  to: string;
+  samples: number;
+  /** How the static graph explains the observed call: an edge of this kind within `hops` edges;
+   *  null = unexplained (drawn dashed, listed); absent = an end is not in the index. */
+  static?: { kind: string; hops: number } | null;
+}
+export interface RuntimeDrop {
+  /** Reason without the SKB_DROP_REASON_ prefix (`NO_SOCKET`). */
+  reason: string;
+  count: number;
+  /** The lines in the node's function that drop with this reason (else its definition line). */
+  lines: { file: string; line: number }[];
+  /** The reason's documentation comment from the tree. */
+  doc?: string;
+}
+/** The result of a recording, joined with the index. Nodes it names may not be on the map yet:
+ *  the map adds them (they come in `nodes`). */
+export interface RuntimeOverlay {
+  type: 'runtime/overlay';
+  kernelRelease: string;
+  treeVersion: string | null;
+  seconds: number;
+  samples: number;
+  /** Nodes the overlay refers to that the map may not have yet (placed in their bands). */
+  nodes: MapNode[];
+  /** Node id → share of sampled network-stack CPU (0..1), inclusive of callees. */
+  heat: Record<string, number>;
+  edges: RuntimeEdge[];
+  /** The hottest observed chain from a system call to a driver, node ids top to bottom. */
+  hotPath: string[];
+  /** Node id → drops by reason. */
+  drops: Record<string, RuntimeDrop[]>;
+  /** Frames of the running kernel not defined in the tree (counted, named). */
+  notInTree: { name: string; samples: number }[];
+  /** Notes to show (sampling under a drop storm, kernel newer than the tree, …). */
+  notes: string[];
+}
+export type ToWebview = MapInit | MapProgress | MapExpanded | MapPath | MapSource | MapExportRequest | LiveSample | RuntimeStatus | RuntimeOverlay;
 
 // ── webview → host ──────────────────────────────────────────────────────────
 export interface WebviewReady { type: 'map/ready' }
@@ -81,7 +137,10 @@ export interface WebviewOpen { type: 'map/open'; id: number; file: string; line:
 export interface WebviewTrace { type: 'map/trace'; id: number; preset: string }
 export interface WebviewSvg { type: 'map/svg'; id: number; svg: string }
 export interface WebviewLog { type: 'map/log'; level: 'info' | 'error'; message: string }
-export type FromWebview = WebviewReady | WebviewExpand | WebviewOpen | WebviewTrace | WebviewSvg | WebviewLog;
+/** Start a recording (never started without this user action) / stop it early. */
+export interface WebviewRecord { type: 'runtime/record'; id: number; seconds: number; mode: 'stacks' | 'drops' | 'both' }
+export interface WebviewStopRecording { type: 'runtime/stop'; id: number }
+export type FromWebview = WebviewReady | WebviewExpand | WebviewOpen | WebviewTrace | WebviewSvg | WebviewLog | WebviewRecord | WebviewStopRecording;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
@@ -107,6 +166,11 @@ export function parseFromWebview(m: unknown): FromWebview | undefined {
       return keys === 'id,svg,type' && isId(m.id) && isStr(m.svg, 50_000_000) ? { type: m.type, id: m.id, svg: m.svg } : undefined;
     case 'map/log':
       return keys === 'level,message,type' && (m.level === 'info' || m.level === 'error') && isStr(m.message, 10_000) ? { type: m.type, level: m.level, message: m.message } : undefined;
+    case 'runtime/record':
+      return keys === 'id,mode,seconds,type' && isId(m.id) && Number.isSafeInteger(m.seconds) && (m.seconds as number) >= 1 && (m.seconds as number) <= 600 && (m.mode === 'stacks' || m.mode === 'drops' || m.mode === 'both')
+        ? { type: m.type, id: m.id, seconds: m.seconds as number, mode: m.mode } : undefined;
+    case 'runtime/stop':
+      return keys === 'id,type' && isId(m.id) ? { type: m.type, id: m.id } : undefined;
     default:
       return undefined;
   }
