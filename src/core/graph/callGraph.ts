@@ -40,6 +40,10 @@ export interface PathOptions {
   k?: number;
 }
 
+/** A member name bound in more structs than this (`read`, `release`, `ndo_open`-like names) is no guess at all:
+ *  the site stays unresolved rather than fan out to every one (mean targets per site 12.5 → 7.0 on 6.1, same run-time coverage). */
+const FIELD_NAME_MAX_STRUCTS = 4;
+
 const RANK: Record<Confidence, number> = { exact: 0, typed: 1, 'field-name': 2 };
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {
@@ -54,6 +58,8 @@ export class CallGraph {
   readonly bindings = new Map<string, Binding[]>();
   /** member → bindings in any struct (field-name fallback). */
   private readonly byMember = new Map<string, Binding[]>();
+  /** member → the structs that bind a function to a member of that name. */
+  private readonly structsOf = new Map<string, Set<string>>();
   private readonly out = new Map<string, CallEdge[]>();
   private readonly in = new Map<string, CallEdge[]>();
   readonly unresolved = new Map<string, UnresolvedCall[]>();
@@ -94,7 +100,12 @@ export class CallGraph {
     const key = `${struct ?? ''}.${member}\0${b.fn}`;
     if (this.bound.has(key)) return false;
     this.bound.add(key);
-    if (struct) push(this.bindings, `${struct}.${member}`, b);
+    if (struct) {
+      push(this.bindings, `${struct}.${member}`, b);
+      let set = this.structsOf.get(member);
+      if (!set) this.structsOf.set(member, (set = new Set()));
+      set.add(struct);
+    }
     push(this.byMember, member, b);
     return true;
   }
@@ -198,7 +209,9 @@ export class CallGraph {
       const r = this.types.resolve(chain);
       let targets = r.typed ? this.bindings.get(`${r.typed.struct}.${r.typed.member}`) : undefined;
       let confidence: Confidence = 'typed';
-      if (!targets?.length) {
+      // a member name alone is enough for `x->f(…)` when few structs bind a member so named (not `read`,
+      // `init`, `release`), and never for a local that was loaded from somewhere
+      if (!targets?.length && kind === 'ops' && (this.structsOf.get(r.member)?.size ?? 0) <= FIELD_NAME_MAX_STRUCTS) {
         targets = this.byMember.get(r.member);
         confidence = 'field-name';
       }

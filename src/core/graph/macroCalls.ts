@@ -39,19 +39,29 @@ export class MacroCalls {
     const out = new Set<string>();
     if (depth > MAX_DEPTH || onPath.has(name)) return out;
     onPath.add(name);
-    for (const { def } of this.index.macros(name)) {
-      const params = new Set(def.params ?? []);
-      // `#define foo bar`: an alias called as `foo(x)`
-      const words = def.params ? [...def.body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]) : /^[A-Za-z_]\w*$/.test(def.body) ? [def.body] : [];
+    const defs = this.index.macros(name);
+    // a variant that calls nothing (`likely` without branch profiling) stands for the usual configuration
+    const variants = defs.map(({ def }) => this.callsIn(def.body, def.params, name));
+    if (variants.length > 1 && variants.some((v) => v.length === 0)) {
+      onPath.delete(name);
+      this.reach.set(name, out);
+      return out;
+    }
+    for (const words of variants) {
       for (const w of words) {
-        if (params.has(w) || NOT_CALLS.test(w) || w === name) continue;
         if (this.isMacroOnly(w)) for (const x of this.expand(w, depth + 1, onPath)) out.add(x);
         else if (this.isFunction(w)) out.add(w);
       }
     }
     onPath.delete(name);
-    if (depth === 0) this.reach.set(name, out);
+    this.reach.set(name, out);
     return out;
+  }
+
+  /** Names a body calls (`name(`), or the alias an object-like macro stands for; parameters and keywords left out. */
+  private callsIn(body: string, params: string[] | undefined, self: string): string[] {
+    const words = params ? [...body.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1]) : /^[A-Za-z_]\w*$/.test(body) ? [body] : [];
+    return words.filter((w) => !params?.includes(w) && !NOT_CALLS.test(w) && w !== self);
   }
 
   /** Macros whose definition expands to an INDIRECT_CALL_* (at any depth), with their candidate positions. */

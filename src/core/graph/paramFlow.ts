@@ -85,7 +85,8 @@ export class ParamFlow {
       if (pi >= 0) for (const r of this.walk(s.caller, pi, depth + 1, onPath)) take(r);
     }
     onPath.delete(key);
-    if (depth === 0) this.memo.set(key, out);
+    // kept at any depth (a deeper first visit may see a little less; the walk stays linear)
+    this.memo.set(key, out);
     return out;
   }
 }

@@ -124,7 +124,10 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
             // struct-typed locals are never functions; a typedef'd parameter may forward a callback (`nf_hookfn *fn`)
             const t = env.get(caller)?.get(id.text);
             if (t && !(t.startsWith('D:') && params.get(caller)?.includes(id.text))) return;
-            f.args.push({ caller, callee, line, index, name: id.text });
+            // a local holding a function (`getfrag = is_udplite ? udplite_getfrag : ip_generic_getfrag`): pass on what it holds
+            const held = loaded.get(caller)?.get(id.text)?.flatMap(namesIn);
+            if (held?.length) for (const name of held) f.args.push({ caller, callee, line, index, name });
+            else f.args.push({ caller, callee, line, index, name: id.text });
           });
         });
         break;
@@ -197,6 +200,25 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
     }
   }
   for (const p of pending) p();
+
+  /** Plain names a value can be: `a`, `&a`, `(T)a`, `c ? a : b`. */
+  function namesIn(v: SyntaxNode | null): string[] {
+    if (!v) return [];
+    switch (v.type) {
+      case 'identifier':
+        return /^[A-Z0-9_]+$/.test(v.text) ? [] : [v.text];
+      case 'parenthesized_expression':
+        return namesIn(v.namedChildren[0] ?? null);
+      case 'pointer_expression':
+        return namesIn(v.childForFieldName('argument'));
+      case 'cast_expression':
+        return namesIn(v.childForFieldName('value'));
+      case 'conditional_expression':
+        return [...namesIn(v.childForFieldName('consequence')), ...namesIn(v.childForFieldName('alternative'))];
+      default:
+        return [];
+    }
+  }
 
   /** `lhs = rhs` into a member: a function (each arm of a `?:`), a parameter, or another member (a copy). */
   function store(lhs: SyntaxNode, rhs: SyntaxNode, context: string): void {
