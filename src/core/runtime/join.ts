@@ -7,7 +7,7 @@ import type { LayerId, LayerModel } from '../graph/types.ts';
 import { placementOf } from '../graph/layers.ts';
 import type { ReadTreeFile } from '../index/treeFiles.ts';
 import type { PerfRecording } from './perfScript.ts';
-import { reasonName, type DropReasons } from './dropReasons.ts';
+import { loadDropReasons, reasonName, type DropReasons } from './dropReasons.ts';
 import { EdgeExplainer, type EdgeSource, type StaticVerdict } from './verdict.ts';
 import { versionNote } from './diagnose.ts';
 
@@ -288,3 +288,16 @@ export function dropLines(lines: string[], start: number, end: number, reason: s
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** The join context from an open index and its graphs (drop reasons loaded once here). */
+export function joinContext(
+  index: FunctionLookup & { root: string; allFacts(): Iterable<{ file: string }> },
+  graph: EdgeSource | undefined,
+  layers: LayerModel | undefined,
+  readFile: ReadTreeFile,
+  readSystemFile: (path: string) => string | undefined,
+  kernelRelease: string,
+): JoinContext {
+  const files = [...index.allFacts()].map((f) => f.file);
+  return { index, graph, layers, readFile, reasons: loadDropReasons(readSystemFile, readFile, files), kernelRelease };
+}

@@ -109,3 +109,13 @@ export function spawnPerfRunner(perfPath = 'perf'): PerfRunner {
     },
   };
 }
+
+/** `perf script` alone on a saved perf.data. */
+export function spawnPerfScript(args: string[], perfPath = 'perf'): { output: AsyncIterable<Uint8Array | string>; done: Promise<{ exit: Exit; stderr: string }> } {
+  const c = spawn(perfPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  track(c);
+  const exit = exitOf(c);
+  const stderr = tail(c);
+  const empty: AsyncIterable<Uint8Array> = { async *[Symbol.asyncIterator]() {} };
+  return { output: c.stdout ?? empty, done: Promise.all([exit, stderr]).then(([e, s]) => ({ exit: e, stderr: s })) };
+}
