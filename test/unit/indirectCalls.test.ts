@@ -75,6 +75,8 @@ test('4. netlink: callback argument, kernel cfg input, dump control, handler tab
 test('5. function-pointer parameters: forwarded through ip_append_data to the function that calls it', () => {
   const e = edge('__ip_append_data', 'icmp_glue_bits', 'param', 'net/ipv4/icmp.c', 'ip_append_data(sk, icmp_glue_bits, param, 8)');
   assert.equal(e.line, lineOf('net/ipv4/ip_output.c', 'if (getfrag(from, buf, 0, length) < 0)'));
+  // 6.12 calls it through INDIRECT_CALL_1(getfrag, ip_generic_getfrag, …)
+  edge('__ip_make_skb_data', 'ip_generic_getfrag', 'param', 'net/ipv4/ip_output.c', 'return __ip_make_skb_data(sk, ip_generic_getfrag, from, 8);');
   // the forwarder itself does not call it
   assert.equal(g.callees('ip_append_data').filter((x) => x.to === 'icmp_glue_bits' && x.kind === 'param').length, 0);
 });
@@ -85,6 +87,9 @@ test('6. function pointers copied between fields and through config structs; run
   edge('neigh_output', 'neigh_resolve_output', 'ops', 'net/core/neighbour.c', '.output = neigh_resolve_output');
   edge('sock_wfree', 'unix_write_space', 'pointer', 'net/unix/af_unix.c', 'sk->sk_write_space = unix_write_space;');
   edge('skb_release_head_state', 'sock_wfree', 'ops', 'net/unix/af_unix.c', 'skb->destructor = sock_wfree;');
+  // a copy through a cast macro's struct (`#define tcp_sk(ptr) container_of(ptr, struct tcp_sock, sk)`)
+  edge('tcp_keep_ready', 'sock_def_readable', 'ops', 'net/core/sock.c', 'sk->sk_data_ready = sock_def_readable;');
+  assert.equal(g.callees('tcp_keep_ready').find((e) => e.to === 'sock_def_readable')!.via, 'tcp_sock.saved_data_ready');
   // an untyped copy binds nothing: the encap_rcv of another struct is not a neighbour's output
   none('neigh_output', 'vxlan_rcv');
 });

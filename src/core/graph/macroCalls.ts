@@ -34,7 +34,8 @@ export class MacroCalls {
   }
 
   private expand(name: string, depth: number, onPath: Set<string>): Set<string> {
-    const have = this.reach.get(name);
+    const memoKey = `${name}@${depth}`;
+    const have = this.reach.get(memoKey);
     if (have) return have;
     const out = new Set<string>();
     if (depth > MAX_DEPTH || onPath.has(name)) return out;
@@ -44,7 +45,7 @@ export class MacroCalls {
     const variants = defs.map(({ def }) => this.callsIn(def.body, def.params, name));
     if (variants.length > 1 && variants.some((v) => v.length === 0)) {
       onPath.delete(name);
-      this.reach.set(name, out);
+      this.reach.set(memoKey, out);
       return out;
     }
     for (const words of variants) {
@@ -54,7 +55,7 @@ export class MacroCalls {
       }
     }
     onPath.delete(name);
-    this.reach.set(name, out);
+    this.reach.set(memoKey, out);
     return out;
   }
 

@@ -60,7 +60,9 @@ export class ParamFlow {
 
   private walk(fn: string, index: number, depth: number, onPath: Set<string>): Reaching[] {
     const key = `${fn}#${index}`;
-    const have = this.memo.get(key);
+    // remembered per remaining budget: a result cut short deep in one walk must not stand for a shallow one
+    const memoKey = `${key}@${depth}`;
+    const have = this.memo.get(memoKey);
     if (have) return have;
     const out: Reaching[] = [];
     if (depth > MAX_FORWARDS || onPath.has(key)) return out;
@@ -85,8 +87,7 @@ export class ParamFlow {
       if (pi >= 0) for (const r of this.walk(s.caller, pi, depth + 1, onPath)) take(r);
     }
     onPath.delete(key);
-    // kept at any depth (a deeper first visit may see a little less; the walk stays linear)
-    this.memo.set(key, out);
+    this.memo.set(memoKey, out);
     return out;
   }
 }

@@ -111,6 +111,15 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
             f.hints.push({ caller, line, macro: callee, candidates: args.slice(1, 1 + n).map((a) => a.text) });
             const chain = args[0] ? chainOf(args[0], caller) : undefined;
             if (chain) f.memberCalls.push({ caller, line, chain });
+            // `INDIRECT_CALL_1(getfrag, ip_generic_getfrag, …)` on a parameter or a local loaded from a member
+            else if (args[0]?.type === 'identifier') {
+              const p = ps ? ps.indexOf(args[0].text) : -1;
+              if (p >= 0) f.paramCalls.push({ fn: caller, index: p, line });
+              else for (const v of loaded.get(caller)?.get(args[0].text) ?? []) {
+                const c = chainOf(v, caller);
+                if (c) f.pointerCalls.push({ caller, line, local: args[0].text, chain: c });
+              }
+            }
             return;
           }
           args.forEach((a, index) => {
