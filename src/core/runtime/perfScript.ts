@@ -250,7 +250,7 @@ export class PerfScriptReader {
     if (cur.addrs) cur.addrs.set(addr, symoff);
     if (!cur.keepChain || cur.names.length >= this.maxDepth) return;
     this.rec.frames++;
-    if (symoff === UNKNOWN || symoff.startsWith('0x') || symoff === '') {
+    if (symoff === UNKNOWN || symoff === '' || /^(?:0x)?[0-9a-f]{8,}(?:\+0x[0-9a-f]+)?$/.test(symoff)) { // no symbol: a bare address
       this.rec.unknownFrames++;
       cur.names.push(UNKNOWN);
       return;
