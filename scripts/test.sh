@@ -23,5 +23,5 @@ node scripts/build.mjs
 export NETSTACK_ATLAS_KERNEL="${NETSTACK_ATLAS_KERNEL:-$(bash scripts/kernel-tree.sh)}"
 mkdir -p test-output
 shopt -s nullglob
-files=(test/unit/*.test.ts test/runtime/*.test.ts test/metrics/*.test.ts test/integration/*.test.ts test/webview/*.test.ts test/e2e/*.test.ts)
+files=(test/unit/*.test.ts test/metrics/*.test.ts test/integration/*.test.ts test/runtime/*.test.ts test/webview/*.test.ts test/e2e/*.test.ts)
 node --import tsx --test --test-concurrency=1 "${files[@]}"
