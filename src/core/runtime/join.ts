@@ -181,7 +181,7 @@ export function joinProfile(rec: PerfRecording, seconds: number, ctx: JoinContex
   ex.unexplained.sort((a, b) => b.samples - a.samples);
   ex.share = ex.pairs ? ex.explainedPairs / ex.pairs : 0;
   ex.sampleShare = inTreeSamples ? explainedSamples / inTreeSamples : 0;
-  const hot = [...chains].sort((a, b) => b[1] - a[1])[0];
+  const hot = [...chains].sort((a, b) => b[1] - a[1] || b[0].split(';').length - a[0].split(';').length || (a[0] < b[0] ? -1 : 1))[0]; // ties: the longer chain
 
   const allNotes = [...notes];
   const vn = versionNote(ctx.kernelRelease, ctx.index.kernelVersion);
