@@ -14,16 +14,10 @@ export interface HttpOptions {
 
 const MAX_REDIRECTS = 5;
 
-/** The URL as it may be shown: a password replaced by `***` (unparsable text: anything after `//…@` hidden). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.password) return url;
-    u.password = '***';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^/@\s]*@/, '//***@');
-  }
+/** The URL (or any text holding URLs: `prometheus:http://…#sel`) as it may be shown: each
+ *  `//user:password@` becomes `//user:***@`. */
+export function redactUrl(text: string): string {
+  return text.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/g, '$1:***@');
 }
 
 /** Credentials out of the URL (fetch refuses them there) into an Authorization header. */
@@ -84,6 +78,8 @@ export async function httpGetText(url: string, opts: HttpOptions = {}): Promise<
     if (cause?.code === 'ECONNREFUSED') throw new Error(`${name}: connection refused`);
     if (cause?.code === 'ENOTFOUND') throw new Error(`${name}: host not found`);
     if (cause?.code) throw new Error(`${name}: ${cause.code}${cause.message ? ' ' + cause.message : ''}`);
+    // "fetch failed" says nothing: its cause does (bad port, redirect count exceeded, …)
+    if (cause?.message) throw new Error(`${name}: ${cause.message.split('\n')[0]}`);
     if (e instanceof TypeError && /Invalid URL|Failed to parse URL/i.test(e.message)) throw new Error(`not a valid URL: ${redactUrl(url)}`);
     if (e instanceof TypeError) throw new Error(`${name}: ${e.message.split('\n')[0]}`);
     throw e instanceof Error ? e : new Error(String(e));
