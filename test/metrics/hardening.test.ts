@@ -93,7 +93,7 @@ test('14: user:pass@ in a URL is sent as Basic auth and never echoed; a redirect
   const src = await listen((q, res) => {
     if (q.url === '/a' || q.url === '/b') {
       res.writeHead(302, { location: q.url === '/a' ? '/b' : '/a' });
-      return res.end();
+      return void res.end();
     }
     auth = q.headers.authorization ?? '';
     res.writeHead(auth ? 200 : 401, { 'content-type': 'text/plain' });

@@ -5,6 +5,7 @@
 // as GET), the token, the body size (413 before reading more than the cap). A handler that throws or
 // rejects becomes a 500. Every refusal is one line on the log, rate-limited.
 import type { IncomingMessage, ServerResponse, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { oneLine } from '../terminalText.ts';
 
@@ -100,11 +101,24 @@ export class Router {
     server.on('request', (req, res) => this.handle(req, res));
     server.on('checkContinue', (req, res) => this.handle(req, res, true));
     server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      // a client that hung up mid-request (ECONNRESET, or EOF inside a body) needs no answer
-      if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) return void socket.destroy();
+      // Bytes after a request that are not a request (pipelined garbage): let the answer in flight
+      // finish, then close. A client that hung up mid-request (ECONNRESET, EOF inside a body): no answer.
+      const inFlight = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+      if (inFlight && !inFlight.writableFinished) {
+        const close = () => socket.destroy();
+        inFlight.once('finish', close).once('close', close);
+        setTimeout(close, 5000).unref();
+        return;
+      }
+      if (err.code === 'ECONNRESET' || err.code === 'HPE_INVALID_EOF_STATE' || !socket.writable || inFlight) return void socket.destroy();
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
       this.log(`${status.slice(0, 3)} a malformed or stalled request (${oneLine(err.code ?? err.message, 60)})`);
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    });
+    // CONNECT would otherwise just drop the connection: say no like to any other method.
+    server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+      this.log(`405 ${this.describe(req)}: method not allowed`);
+      socket.end('HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     });
     // A slow or stalled request is cut, not waited for.
     server.headersTimeout = 10_000;
