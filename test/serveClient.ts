@@ -64,8 +64,9 @@ export function http(s: Serve, method: string, path: string, opts: { body?: stri
   });
 }
 
-/** Raw bytes on a fresh connection; resolves with what came back before the server closed or `ms` passed. */
-export function raw(port: number, bytes: Buffer | string, ms = 3000): Promise<string> {
+/** Raw bytes on a fresh connection; resolves with what came back before the server closed, `ms`
+ *  passed, or `enough` said so. */
+export function raw(port: number, bytes: Buffer | string, ms = 3000, enough: (got: string) => boolean = () => false): Promise<string> {
   return new Promise((resolve) => {
     const sock = connect(port, '127.0.0.1');
     let got = '';
@@ -75,7 +76,10 @@ export function raw(port: number, bytes: Buffer | string, ms = 3000): Promise<st
       resolve(got);
     };
     const timer = setTimeout(done, ms);
-    sock.on('data', (d) => (got += d.toString('latin1')));
+    sock.on('data', (d) => {
+      got += d.toString('latin1');
+      if (enough(got)) done();
+    });
     sock.on('error', done);
     sock.on('close', done);
     sock.on('connect', () => sock.end(bytes));

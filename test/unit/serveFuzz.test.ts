@@ -6,9 +6,8 @@
 // and at the end the server is alive and answers a real page's conversation correctly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { copyFixtureTree } from '../helpers.ts';
-import { startServe, http, events, post } from '../serveClient.ts';
+import { startServe, http, events, post, raw } from '../serveClient.ts';
 
 const N = Number(process.env.NSA_FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 24;
@@ -96,26 +95,11 @@ function request(r: R, port: number, token: string, clients: string[]): { bytes:
   return { bytes: Buffer.concat([Buffer.from(head, 'latin1'), payload]), expectAnswer: true };
 }
 
-/** Send raw bytes, read until the server closes (or 5 s): the status line, or '' for none. */
-function exchange(port: number, bytes: Buffer): Promise<string> {
-  return new Promise((resolve) => {
-    const sock = connect(port, '127.0.0.1');
-    let got = '';
-    const finish = () => {
-      clearTimeout(timer);
-      sock.destroy();
-      // the final status line (a 100 Continue may come first)
-      resolve(/^HTTP\/1\.1 [2-5]\d\d.*$/m.exec(got)?.[0] ?? got.split('\r\n')[0]);
-    };
-    const timer = setTimeout(finish, 5000);
-    sock.on('data', (d) => {
-      got += d.toString('latin1');
-      if (/^HTTP\/1\.1 [2-5]/m.test(got)) sock.destroy(); // the status line is all we check; drop big bodies
-    });
-    sock.on('error', finish);
-    sock.on('close', finish);
-    sock.on('connect', () => sock.end(bytes));
-  });
+/** The final status line for raw bytes (a 100 Continue may come first), or the first line. */
+async function exchange(port: number, bytes: Buffer): Promise<string> {
+  const finalStatus = /^HTTP\/1\.1 [2-5]\d\d.*$/m;
+  const got = await raw(port, bytes, 5000, (g) => finalStatus.test(g));
+  return finalStatus.exec(got)?.[0] ?? got.split('\r\n')[0];
 }
 
 test(`fuzz: ${N} generated requests; no 500, the server alive and answering correctly after`, { timeout: 600_000 }, async () => {
