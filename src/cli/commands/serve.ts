@@ -17,6 +17,7 @@ import { MapBuilder, liveMessage } from '../../core/map/mapModel.ts';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/map/protocol.ts';
 import { Sampler, takeSnapshot, parseSource, redactUrl } from '../../core/metrics/index.ts';
 import { readTreeFile, TreeFileError } from '../../core/index/treeFiles.ts';
+import { serveRuntime } from '../runtimeHost.ts';
 
 /** Open event streams at most (each page holds one). */
 export const MAX_EVENT_STREAMS = 16;
@@ -74,6 +75,11 @@ const serve: CliCommand = {
       sampler.start();
     }
 
+    // A recording's progress and result go to every open page (one recording per server).
+    const runtime = serveRuntime(session, graphs, broadcast, (r) => {
+      for (const n of r.overlay.nodes) shown.set(n.id, n);
+    });
+
     /** A tree file for map/open: inside the tree's real root, a regular file, capped; else null and one line. */
     const sourceOf = (file: string): string | null => {
       try {
@@ -107,9 +113,12 @@ const serve: CliCommand = {
           return undefined;
         case 'map/svg':
           return undefined;
-        case 'runtime/record':
+        case 'runtime/record': // perf starts only on this user action
+          void runtime.record(m.seconds, m.mode);
+          return undefined;
         case 'runtime/stop':
-          return { type: 'runtime/status', state: 'error', mode: 'stacks', elapsed: 0, seconds: 0, events: 0, message: 'run-time recording is not available in this version' };
+          runtime.stop();
+          return undefined;
       }
     };
 
@@ -204,6 +213,7 @@ const serve: CliCommand = {
     });
     // Promptly: streams and slow requests are cut, not waited for.
     sampler?.stop();
+    runtime.dispose(); // never leave perf running
     for (const c of clients.values()) c.destroy();
     server.close();
     server.closeAllConnections();
