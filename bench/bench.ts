@@ -121,6 +121,10 @@ async function main() {
     console.log('\n| live metrics | value |\n|---|---:|');
     for (const r of m.rows) console.log(`| ${r.name} | ${r.value} |`);
   }
+  if (process.env.BENCH_SKIP_HARDENING !== '1') {
+    const { benchHardening } = await import('./hardening.ts');
+    await benchHardening(tree);
+  }
 }
 
 main().catch((e) => {
