@@ -127,6 +127,10 @@ async function main() {
     console.log('\n| run time (perf stacks and drops) | value | target |\n|---|---:|---|');
     for (const x of r.rows) console.log(`| ${x.name} | ${x.value} | ${x.target} |`);
   }
+  if (process.env.BENCH_SKIP_HARDENING !== '1') {
+    const { benchHardening } = await import('./hardening.ts');
+    await benchHardening(tree);
+  }
 }
 
 main().catch((e) => {
