@@ -115,6 +115,15 @@ async function main() {
     console.log('\n| map webview (headless Chromium) | value | target |\n|---|---:|---|');
     console.log(w ? `| first paint of ${w.nodes} nodes | ${w.firstPaintMs.toFixed(0)} ms | ≤ 1000 ms |` : '| first paint | Chromium not installed: skipped | |');
   }
+  if (process.env.BENCH_SKIP_GRAPH_RUNTIME !== '1') {
+    // a capture of scripts/traffic.sh under `perf record -a -g -e cpu-clock -F 999` (perf.data, perf script text or folded)
+    const capture = process.env.BENCH_PERF_CAPTURE;
+    if (!capture) console.log('\n| call graph against run-time stacks | skipped: set BENCH_PERF_CAPTURE (perf.data, perf script text or folded stacks of scripts/traffic.sh) |\n|---|---|');
+    else {
+      const { benchGraphRuntime } = await import('./graphRuntime.ts');
+      await benchGraphRuntime({ tree, capture, dist, cacheDir: cache, coldSeconds: med(cold).seconds });
+    }
+  }
   if (process.env.BENCH_SKIP_METRICS !== '1') {
     const { benchMetrics } = await import('./metrics.ts');
     const m = await benchMetrics({ log: (l) => console.log(l) });

@@ -19,7 +19,7 @@ const edgeRow = (e: CallEdge) => ({ from: e.from, to: e.to, kind: e.kind, confid
 function callCommand(name: 'callees' | 'callers'): CliCommand {
   return graphCommand({
     name,
-    usage: `${name} <tree> <function> [--json]   (every kind: direct, ops, hint, callback${name === 'callees' ? '; unresolved indirect calls listed with kind "unresolved"' : ''})`,
+    usage: `${name} <tree> <function> [--json]   (every kind: direct, ops, pointer, hint, callback, param, macro${name === 'callees' ? '; unresolved indirect calls listed with kind "unresolved"' : ''})`,
     names: ['<function>'],
     async run(args, io) {
       const fn = args.positional[1];
