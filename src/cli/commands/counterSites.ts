@@ -4,10 +4,9 @@ import type { CliCommand } from '../command.ts';
 import { printJson } from '../command.ts';
 import { UsageError } from '../args.ts';
 import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
-import { withTree, unknownName } from './index.ts';
-import { CounterMap } from '../../core/counters/counterMap.ts';
-import { treeFileReader } from '../../core/index/treeFiles.ts';
 import { nearMisses } from '../../core/index/model.ts';
+import { withDerived } from '../derivedTree.ts';
+import { unknownFunction } from './graph.ts';
 import { readProcfs } from '../../core/metrics/index.ts';
 
 const treeCmd = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'>): CliCommand => ({ ...c, valueFlags: TREE_VALUE_FLAGS, booleanFlags: TREE_BOOLEAN_FLAGS });
@@ -18,8 +17,8 @@ const counterSites = treeCmd({
   async run(args, io) {
     const counter = args.positional[1];
     if (!counter || !/^\w+:\w+$/.test(counter)) throw new UsageError('give the counter as Group:Name, e.g. Tcp:RetransSegs');
-    return withTree(args, io, (s) => {
-      const cm = new CounterMap(s.index, treeFileReader(s.tree.root));
+    return withDerived(args, io, ({ store }) => {
+      const cm = store.counters();
       const info = cm.counters.get(counter);
       if (!info) {
         const near = nearMisses(counter, cm.names());
@@ -44,9 +43,9 @@ const functionCounters = treeCmd({
   async run(args, io) {
     const fn = args.positional[1];
     if (!fn) throw new UsageError('missing the function name');
-    return withTree(args, io, (s) => {
-      if (!s.index.knows(fn)) throw unknownName(s.index, fn);
-      const cm = new CounterMap(s.index, treeFileReader(s.tree.root));
+    return withDerived(args, io, ({ store }) => {
+      if (!store.knows(fn)) throw unknownFunction(store, fn);
+      const cm = store.counters();
       const rows = cm.functionCounters(fn).map((x) => ({ counter: x.counter, enum: x.enum, line: x.line, macro: x.macro, file: x.file }));
       if (args.booleans.has('json')) printJson(io, rows);
       else io.out(rows.map((r) => `${r.counter}  (${r.enum})  ${r.file}:${r.line}  ${r.macro}`).join('\n') + (rows.length ? '\n' : ''));
@@ -62,8 +61,8 @@ const counterVersions = treeCmd({
   name: 'counter-versions',
   usage: 'counter-versions <tree> [--json]   (counters this host reports that the tree does not define, and the reverse)',
   async run(args, io) {
-    return withTree(args, io, async (s) => {
-      const cm = new CounterMap(s.index, treeFileReader(s.tree.root));
+    return withDerived(args, io, async ({ store, tree: info }) => {
+      const cm = store.counters();
       const snap = await readProcfs({ sockets: false });
       const host = new Set<string>();
       for (const [g, values] of Object.entries(snap.groups)) if (TABLE_GROUPS.has(g)) for (const n of Object.keys(values)) host.add(`${g}:${n}`);
@@ -75,7 +74,7 @@ const counterVersions = treeCmd({
         running = 'unknown';
       }
       const out = {
-        treeVersion: s.tree.kernelVersion,
+        treeVersion: info.kernelVersion,
         runningKernel: running,
         hostOnly: [...host].filter((c) => !tree.has(c)).sort(),
         treeOnly: [...tree].filter((c) => !host.has(c)).sort(),

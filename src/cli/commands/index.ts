@@ -4,7 +4,10 @@ import { printJson } from '../command.ts';
 import { UsageError, lastValue, type ParsedArgs } from '../args.ts';
 import { openTree, TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
 import { nearMisses, type DefKind, type KernelIndex } from '../../core/index/model.ts';
-import type { IndexSession } from '../../core/index/indexer.ts';
+import { scopeKey, type IndexSession } from '../../core/index/indexer.ts';
+import { treeFileReader } from '../../core/index/treeFiles.ts';
+import { DerivedStore, derivedKey, derivedPath } from '../../core/map/derivedStore.ts';
+import { completeDerived, saveDerived } from '../derivedTree.ts';
 
 const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valueFlags?: string[] }): CliCommand => ({
   ...c,
@@ -32,6 +35,7 @@ const index = treeCommand({
   usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--workers N] [--json]',
   async run(args, io) {
     return withTree(args, io, (s) => {
+      const derived = deriveAll(args, io, s);
       const c = s.index.counts();
       const st = s.stats;
       const out = {
@@ -50,6 +54,7 @@ const index = treeCommand({
         syntaxErrors: st.syntaxErrors,
         skippedBytes: st.skippedBytes,
         cache: st.cache,
+        derived,
         errors: st.errors,
         warnings: st.warnings,
       };
@@ -61,6 +66,7 @@ const index = treeCommand({
             `  ${c.functions} functions, ${c.structs} structs/unions, ${c.enums} enums, ${c.macros} macros\n` +
             `  ${c.opsInstances} ops instances, ${c.callEdges} direct call sites\n` +
             `  cache: ${st.cache.path ?? 'off'} (${st.cache.state})\n` +
+            `  derived: ${derived.rebuilt.length ? `${derived.rebuilt.join(', ')} built in ${derived.seconds} s` : 'call graph, layers, counters and map current'}${derived.saved ? '' : ' (not saved)'}\n` +
             (st.errors.length ? `  ${st.errors.length} files not indexed:\n` + st.errors.slice(0, 20).map((e) => `    ${e.file}: ${e.message}\n`).join('') : '') +
             (st.warnings.length ? `  ${st.warnings.length} warnings (see --json)\n` : ''),
         );
@@ -69,6 +75,24 @@ const index = treeCommand({
     });
   },
 });
+
+/** Builds and saves the derived state (call graph, layers, counter map, map model) beside the facts. */
+function deriveAll(args: ParsedArgs, io: CliIo, s: IndexSession): { rebuilt: string[]; seconds: number; saved: boolean } {
+  const t0 = performance.now();
+  const log = (line: string) => {
+    if (!args.booleans.has('quiet')) io.err(`netstack-atlas: ${line}\n`);
+  };
+  const scope = scopeKey({ all: args.booleans.has('all'), include: args.values.get('include'), exclude: args.values.get('exclude') });
+  const dir = s.access?.dir;
+  const store = DerivedStore.open(dir ? derivedPath(dir, scope) : '', scope, { index: s.index, read: treeFileReader(s.tree.root), key: derivedKey(s.key, s.stamps.values()) }, log);
+  try {
+    completeDerived(store, s, log);
+    const saved = dir ? saveDerived(store, s) || !store.rebuilt.length : false;
+    return { rebuilt: [...store.rebuilt], seconds: Math.round(performance.now() - t0) / 1000, saved };
+  } finally {
+    store.close();
+  }
+}
 
 const KINDS = ['function', 'struct', 'macro', 'enum'];
 const defs = treeCommand({

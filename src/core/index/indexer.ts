@@ -96,7 +96,8 @@ export class IndexSession {
     readonly stats: IndexStats,
     private readonly opts: IndexOptions,
     private readonly blanker: AttributeBlanker,
-    private readonly key: string,
+    /** What the facts depend on besides file contents (schema, attribute macros). */
+    readonly key: string,
   ) {}
 
   /** Re-parse one file (tree-relative) in this thread and replace its facts; a vanished file is removed. */

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyFixtureTree, grammar, scratch, repoRoot } from '../helpers.ts';
+import { openIndex, scopeKey } from '../../src/core/index/indexer.ts';
+import { treeFileReader } from '../../src/core/index/treeFiles.ts';
+import { CallGraph } from '../../src/core/graph/callGraph.ts';
+import { buildLayerModel } from '../../src/core/graph/layers.ts';
+import { CounterMap } from '../../src/core/counters/counterMap.ts';
+import { StoredGraph, encodeGraph } from '../../src/core/graph/graphCodec.ts';
+import type { GraphQueries } from '../../src/core/graph/graphQueries.ts';
+import type { CallEdge } from '../../src/core/graph/types.ts';
+import { decodeTable, encodeTable } from '../../src/core/index/sectionFile.ts';
+import { DerivedStore, derivedKey, derivedPath, takeStamps } from '../../src/core/map/derivedStore.ts';
+import { codeVersion, coreSourceHash } from '../../src/core/map/codeVersion.ts';
+import { KernelIndex } from '../../src/core/index/model.ts';
+
+const json = (v: unknown) => JSON.parse(JSON.stringify(v));
+
+async function fixtureStore() {
+  const tree = copyFixtureTree();
+  const cacheDir = scratch();
+  const s = await openIndex(tree, { grammar, workers: 0, cacheDir });
+  const scope = scopeKey({});
+  const inputs = { index: s.index, read: treeFileReader(tree), key: derivedKey(s.key, s.stamps.values()) };
+  return { tree, cacheDir, s, scope, inputs, path: derivedPath(s.access!.dir, scope) };
+}
+
+test('the stored call graph answers exactly as the one built in memory (every node, both directions, paths)', async () => {
+  const { s } = await fixtureStore();
+  const g = new CallGraph(s.index);
+  const stored = new StoredGraph(decodeTable(encodeTable(encodeGraph({ graph: g, index: s.index, unresolvedCallers: () => g.unresolved.keys() }))));
+  const names = new Set<string>();
+  for (const f of s.index.allFacts()) for (const c of f.calls) names.add(c.caller).add(c.callee);
+  for (const n of s.index.functionNames()) names.add(n);
+  assert.ok(names.size > 20);
+  for (const n of names) {
+    assert.deepEqual(json(stored.callees(n)), json(g.callees(n)), `callees ${n}`);
+    assert.deepEqual(json(stored.callers(n)), json(g.callers(n)), `callers ${n}`);
+    assert.deepEqual(stored.unresolvedIn(n), g.unresolvedIn(n), `unresolved ${n}`);
+    assert.deepEqual(stored.slotsOf(n), g.slotsOf(n), `slots ${n}`);
+    assert.equal(stored.isFunction(n), g.isFunction(n), `isFunction ${n}`);
+  }
+  assert.ok([...names].some((n) => g.callees(n).some((e) => e.kind !== 'direct')), 'the fixture has indirect edges');
+  assert.deepEqual(json(stored.path('sock_sendmsg_typed', 'tcp_sendmsg')), json(g.path('sock_sendmsg_typed', 'tcp_sendmsg')));
+  assert.deepEqual(stored.stats, g.stats);
+  assert.equal(stored.id('no_such_function'), -1);
+});
+
+test('edge encoding is generic: an unknown kind and extra optional fields round-trip', () => {
+  const e: CallEdge = { from: 'a', to: 'b', kind: 'future-kind' as CallEdge['kind'], confidence: 'typed', file: 'x.c', line: 3, evidence: { file: 'y.c', line: 9 }, via: 'proto.sendmsg', ...({ family: 'tracepoint', hops: [1, 2] } as object) };
+  const d: CallEdge = { from: 'a', to: 'c', kind: 'direct', confidence: 'exact', file: 'x.c', line: 4, evidence: { file: 'x.c', line: 4 } };
+  const fake: GraphQueries = {
+    callees: (n) => (n === 'a' ? [d, e] : []),
+    callers: (n) => (n === 'b' ? [e] : n === 'c' ? [d] : []),
+    unresolvedIn: () => [],
+    isFunction: (n) => n !== 'c',
+    slotsOf: () => [],
+    path: () => ({ found: false, functions: [], edges: [], depth: 0 }),
+    stats: { opsSites: 1, typed: 1, fieldName: 0, unresolved: 0, meanTargets: 1 },
+  };
+  const index = new KernelIndex('/t', null);
+  index.setFile({ file: 'x.c', functions: [{ name: 'a', line: 1, startLine: 1, endLine: 5, signature: 'void a(void)', isStatic: false, isInline: false }], prototypes: [], structs: [], enums: [], macros: [], opsInstances: [], calls: [{ caller: 'a', callee: 'c', line: 4 }], refs: [], memberCalls: [], stores: [], hints: [], args: [], paramCalls: [], typedefs: [], syntaxErrors: 0 });
+  const stored = new StoredGraph(decodeTable(encodeTable(encodeGraph({ graph: fake, index, unresolvedCallers: () => [] }))));
+  assert.deepEqual(json(stored.callees('a')), json([d, e]));
+  assert.deepEqual(json(stored.callers('b')), json([e]));
+  assert.equal(stored.isFunction('b'), true);
+  assert.equal(stored.isFunction('c'), false);
+});
+
+test('derived store: built once, then read back without the index; layers and counters equal', async () => {
+  const { s, scope, inputs, path, tree } = await fixtureStore();
+  const logs: string[] = [];
+  const built = DerivedStore.open(path, scope, inputs, (l) => logs.push(l));
+  const g = built.graph();
+  const layers = built.layers();
+  const counters = built.counters();
+  assert.ok(built.save(tree, () => takeStamps(tree, s.stamps.values())));
+  built.close();
+  const back = DerivedStore.open(path, scope, undefined, (l) => logs.push(l));
+  assert.equal(back.fresh(tree), true);
+  assert.ok(back.graph() instanceof StoredGraph);
+  assert.deepEqual(json(back.graph().callees('inet_sendmsg')), json(g.callees('inet_sendmsg')));
+  assert.deepEqual(json(back.layers()), json(buildLayerModel(s.index, new CallGraph(s.index), treeFileReader(tree))));
+  assert.deepEqual(json(back.layers()), json(layers));
+  const cm = new CounterMap(s.index, treeFileReader(tree));
+  for (const c of cm.names()) assert.deepEqual(back.counters().counterSites(c), cm.counterSites(c), c);
+  assert.deepEqual(back.counters().names(), counters.names());
+  assert.equal(back.knows('tcp_sendmsg'), true);
+  assert.equal(back.knows('TCP_INC_STATS'), s.index.knows('TCP_INC_STATS'));
+  assert.equal(back.knows('nope_nothing'), false);
+  assert.deepEqual(logs, []);
+  // a touched file makes it stale (the caller then opens the index)
+  const f = join(tree, 'net/socket.c');
+  writeFileSync(f, readFileSync(f, 'utf8') + '\n');
+  assert.equal(DerivedStore.open(path, scope, undefined, () => {}).fresh(tree), false);
+});
+
+test('the code version: the build and the sources hash src/core the same way', async () => {
+  const { coreSourceHash: fromScript } = await import(join(repoRoot, 'scripts/codeVersion.mjs'));
+  assert.equal(fromScript(join(repoRoot, 'src/core')), coreSourceHash(join(repoRoot, 'src/core')));
+  assert.equal(codeVersion(), coreSourceHash(join(repoRoot, 'src/core')));
+  const bundle = readFileSync(join(repoRoot, 'dist/cli.js'), 'utf8');
+  assert.ok(!bundle.includes('__NSA_CODE_VERSION__'), 'dist/cli.js is built with the code version defined');
+});
