@@ -11,7 +11,9 @@ import { CounterMap } from '../../src/core/counters/counterMap.ts';
 import { StoredGraph, encodeGraph } from '../../src/core/graph/graphCodec.ts';
 import type { GraphQueries } from '../../src/core/graph/graphQueries.ts';
 import type { CallEdge } from '../../src/core/graph/types.ts';
-import { decodeTable, encodeTable } from '../../src/core/index/sectionFile.ts';
+import { encodeTable, Paged, PagedBytes, pagedTable, type TableData } from '../../src/core/index/sectionFile.ts';
+
+const readBack = (t: TableData) => new StoredGraph(pagedTable(PagedBytes.over(Paged.of(encodeTable(t), 4096).bytes, 'graph')));
 import { DerivedStore, derivedKey, derivedPath, takeStamps } from '../../src/core/map/derivedStore.ts';
 import { codeVersion, coreSourceHash } from '../../src/core/map/codeVersion.ts';
 import { KernelIndex } from '../../src/core/index/model.ts';
@@ -30,7 +32,7 @@ async function fixtureStore() {
 test('the stored call graph answers exactly as the one built in memory (every node, both directions, paths)', async () => {
   const { s } = await fixtureStore();
   const g = new CallGraph(s.index);
-  const stored = new StoredGraph(decodeTable(encodeTable(encodeGraph({ graph: g, index: s.index, unresolvedCallers: () => g.unresolved.keys() }))));
+  const stored = readBack(encodeGraph({ graph: g, index: s.index, unresolvedCallers: () => g.unresolved.keys() }));
   const names = new Set<string>();
   for (const f of s.index.allFacts()) for (const c of f.calls) names.add(c.caller).add(c.callee);
   for (const n of s.index.functionNames()) names.add(n);
@@ -62,7 +64,7 @@ test('edge encoding is generic: an unknown kind and extra optional fields round-
   };
   const index = new KernelIndex('/t', null);
   index.setFile({ file: 'x.c', functions: [{ name: 'a', line: 1, startLine: 1, endLine: 5, signature: 'void a(void)', isStatic: false, isInline: false }], prototypes: [], structs: [], enums: [], macros: [], opsInstances: [], calls: [{ caller: 'a', callee: 'c', line: 4 }], refs: [], memberCalls: [], stores: [], hints: [], args: [], paramCalls: [], typedefs: [], syntaxErrors: 0 });
-  const stored = new StoredGraph(decodeTable(encodeTable(encodeGraph({ graph: fake, index, unresolvedCallers: () => [] }))));
+  const stored = readBack(encodeGraph({ graph: fake, index, unresolvedCallers: () => [] }));
   assert.deepEqual(json(stored.callees('a')), json([d, e]));
   assert.deepEqual(json(stored.callers('b')), json([e]));
   assert.equal(stored.isFunction('b'), true);

@@ -7,7 +7,7 @@
 // fields round-trip without a change here. A plain direct call takes a compact 5-int record.
 import type { KernelIndex } from '../index/model.ts';
 import { CorruptCache } from '../index/factsCodec.ts';
-import { TableWriter, type Table, type TableData } from '../index/sectionFile.ts';
+import { TableWriter, type Ints, type Strings, type TableData } from '../index/sectionFile.ts';
 import type { CallEdge } from './types.ts';
 import type { GraphQueries, ResolutionStats, UnresolvedCall } from './graphQueries.ts';
 import { searchPath, type PathOptions } from './pathSearch.ts';
@@ -34,10 +34,6 @@ type Dir = Record<(typeof DIR)[number], number>;
 
 const isPlainDirect = (e: CallEdge) =>
   e.kind === 'direct' && e.confidence === 'exact' && e.evidence.file === e.file && e.evidence.line === e.line && Object.keys(e).every((k) => CORE_FIELDS.has(k));
-
-function edgeKey(e: CallEdge): string {
-  return JSON.stringify(e, Object.keys(e).sort());
-}
 
 /** What the graph section is built from: the graph and the index it was resolved on. */
 export interface GraphSource {
@@ -74,39 +70,49 @@ export function encodeGraph(src: GraphSource): TableData {
   // every edge out of every node, in callees order; indirect targets may add nodes
   const records: number[] = [];
   const outStart: number[] = [];
-  const byContent = new Map<string, number[]>();
+  const indirectAt = new Map<CallEdge, number>();
+  const directAt: number[][] = [];
   for (let id = 0; id < names.length; id++) {
     outStart.push(records.length);
     for (const e of graph.callees(names[id])) {
       const at = records.length;
       const to = node(e.to);
-      if (isPlainDirect(e)) records.push(DIRECT, id, to, w.s(e.file), e.line);
-      else {
+      if (isPlainDirect(e)) {
+        records.push(DIRECT, id, to, w.s(e.file), e.line);
+        (directAt[id] ??= []).push(at);
+      } else {
         const extra: Record<string, unknown> = {};
         for (const k of Object.keys(e)) if (!CORE_FIELDS.has(k)) extra[k] = (e as unknown as Record<string, unknown>)[k];
         records.push(w.s(e.kind), id, to, w.s(e.confidence), w.s(e.file), e.line, w.s(e.evidence.file), e.evidence.line, Object.keys(extra).length ? w.s(JSON.stringify(extra)) : -1);
+        indirectAt.set(e, at);
       }
-      const k = edgeKey(e);
-      const list = byContent.get(k);
-      if (list) list.push(at);
-      else byContent.set(k, [at]);
     }
   }
   outStart.push(records.length);
   for (let id = 0; id < names.length; id++) if (graph.isFunction(names[id])) flags[id] |= IS_FUNCTION;
-  // in-edges as references to the out records, in callers order (equal edges matched in turn)
+  // Direct in-edges: the index lists a callee's call sites in file order, and a caller's in the same
+  // order, so the k-th site of a caller met in file order is its k-th direct record.
+  const directInto: number[][] = [];
+  const taken: number[] = [];
+  for (const f of index.allFacts()) {
+    for (const c of f.calls) {
+      const from = ids.get(c.caller)!;
+      const k = taken[from] ?? 0;
+      taken[from] = k + 1;
+      const at = directAt[from]?.[k];
+      if (at !== undefined) (directInto[ids.get(c.callee)!] ??= []).push(at);
+    }
+  }
+  // in-edges in callers order: direct ones as above, indirect ones are the same objects both ways
   const inStart: number[] = [];
   const inList: number[] = [];
-  const taken = new Map<string, number>();
   for (let id = 0; id < names.length; id++) {
     inStart.push(inList.length);
+    let k = 0;
     for (const e of graph.callers(names[id])) {
-      const k = edgeKey(e);
-      const list = byContent.get(k);
-      const i = taken.get(k) ?? 0;
-      if (!list || i >= list.length) throw new Error(`call graph is not symmetric at ${e.from} → ${e.to}`);
-      taken.set(k, i + 1);
-      inList.push(list[i]);
+      const at = isPlainDirect(e) ? directInto[id]?.[k++] : indirectAt.get(e);
+      if (at === undefined || records[at + 1] !== ids.get(e.from) || records[at + 2] !== id) throw new Error(`call graph is not symmetric at ${e.from} → ${e.to}`);
+      inList.push(at);
     }
   }
   inStart.push(inList.length);
@@ -163,17 +169,17 @@ export function encodeGraph(src: GraphSource): TableData {
 
 /** The call graph read back from its section. Any inconsistency found while decoding throws CorruptCache. */
 export class StoredGraph implements GraphQueries {
-  private readonly d: Int32Array;
+  private readonly d: Ints;
   private readonly dir: Dir;
   readonly stats: ResolutionStats;
   private readonly unAt: number;
   private readonly memo = { out: new Map<string, CallEdge[]>(), in: new Map<string, CallEdge[]>() };
 
-  constructor(private readonly t: Table) {
+  constructor(private readonly t: { strings: Strings; ints: Ints }) {
     this.d = t.ints;
     if (this.d.length < DIR.length) throw new CorruptCache('graph section too short');
     const dir = {} as Dir;
-    DIR.forEach((k, i) => (dir[k] = this.d[i]));
+    DIR.forEach((k, i) => (dir[k] = this.d.get(i)));
     this.dir = dir;
     if (dir.format !== FORMAT) throw new CorruptCache(`graph section format ${dir.format}`);
     const n = dir.nodes;
@@ -194,12 +200,12 @@ export class StoredGraph implements GraphQueries {
 
   private at(i: number): number {
     if (i < 0 || i >= this.d.length) throw new CorruptCache('graph record out of range');
-    return this.d[i];
+    return this.d.get(i);
   }
 
   private name(id: number): string {
     if (id < 0 || id >= this.dir.nodes) throw new CorruptCache(`graph node ${id} out of range`);
-    return this.t.strings.get(this.d[this.dir.names + id]);
+    return this.t.strings.get(this.d.get(this.dir.names + id));
   }
 
   /** Node id of a name, or -1. */
@@ -215,7 +221,7 @@ export class StoredGraph implements GraphQueries {
 
   private flags(name: string): number {
     const id = this.id(name);
-    return id < 0 ? 0 : this.d[this.dir.flags + id];
+    return id < 0 ? 0 : this.d.get(this.dir.flags + id);
   }
 
   isFunction(name: string): boolean {
@@ -230,7 +236,7 @@ export class StoredGraph implements GraphQueries {
   /** Names of defined functions (for suggestions; decodes every node name). */
   definedFunctions(): string[] {
     const out: string[] = [];
-    for (let id = 0; id < this.dir.nodes; id++) if (this.d[this.dir.flags + id] & DEFINED) out.push(this.name(id));
+    for (let id = 0; id < this.dir.nodes; id++) if (this.d.get(this.dir.flags + id) & DEFINED) out.push(this.name(id));
     return out;
   }
 
@@ -245,7 +251,7 @@ export class StoredGraph implements GraphQueries {
     const off = this.dir.records + rel;
     if (rel < 0 || off >= this.d.length) throw new CorruptCache('graph edge reference out of range');
     const s = (i: number) => this.t.strings.get(this.at(i));
-    const tag = this.d[off];
+    const tag = this.d.get(off);
     if (tag === DIRECT) {
       const file = s(off + 3), line = this.at(off + 4);
       return [{ from: this.name(this.at(off + 1)), to: this.name(this.at(off + 2)), kind: 'direct', confidence: 'exact', file, line, evidence: { file, line } }, rel + 5];

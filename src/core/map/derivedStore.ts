@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { KernelIndex } from '../index/model.ts';
 import type { CachedFile } from '../index/cache.ts';
 import { CorruptCache } from '../index/factsCodec.ts';
-import { SectionFile, decodeJson, decodeTable, encodeJson, encodeTable, writeSectionFile } from '../index/sectionFile.ts';
+import { Paged, SectionFile, decodeJson, decodeTable, encodeJson, encodeTable, pagedTable, writeSectionFile } from '../index/sectionFile.ts';
 import type { ReadTreeFile } from '../index/treeFiles.ts';
 import { CallGraph } from '../graph/callGraph.ts';
 import { StoredGraph, encodeGraph } from '../graph/graphCodec.ts';
@@ -102,7 +102,7 @@ export interface DerivedInputs {
 export class NeedsIndex extends Error {}
 
 export class DerivedStore {
-  private readonly built = new Map<DerivedSection, Buffer>();
+  private readonly built = new Map<DerivedSection, Buffer | Paged>();
   private readonly told = new Set<string>();
   private usable: boolean;
   private g: GraphQueries | undefined;
@@ -182,9 +182,13 @@ export class DerivedStore {
   private readonly skip = new Set<DerivedSection>();
 
   private load<T>(name: DerivedSection, decode: (b: Buffer) => T, say = true): T | undefined {
+    return this.loadFrom(name, (f) => decode(f.raw(name)), say);
+  }
+
+  private loadFrom<T>(name: DerivedSection, decode: (f: SectionFile<DerivedMeta>) => T, say = true): T | undefined {
     if (!this.usable || !this.file?.has(name) || this.skip.has(name)) return undefined;
     try {
-      return decode(this.file.raw(name));
+      return decode(this.file);
     } catch (e) {
       if (!(e instanceof CorruptCache)) throw e;
       if (say) this.damaged(name, e);
@@ -208,11 +212,12 @@ export class DerivedStore {
 
   graph(): GraphQueries {
     if (this.g) return this.g;
-    const stored = this.load('graph', (b) => new StoredGraph(decodeTable(b)));
+    // paged: a query reads and checks only the pages of the nodes it visits
+    const stored = this.loadFrom('graph', (f) => new StoredGraph(pagedTable(f.paged('graph'))));
     if (stored) return (this.g = stored);
     const g = this.builtGraph();
     const index = this.need('graph').index;
-    this.built.set('graph', encodeTable(encodeGraph({ graph: g, index, unresolvedCallers: () => g.unresolved.keys() })));
+    this.built.set('graph', Paged.of(encodeTable(encodeGraph({ graph: g, index, unresolvedCallers: () => g.unresolved.keys() }))));
     this.rebuilt.push('graph');
     this.macros(); // the names `knows` falls back on travel with the graph
     return (this.g = g);
@@ -295,7 +300,7 @@ export class DerivedStore {
     if (!inputs) return false;
     const stampsChanged = !this.usable || !this.fresh(root);
     if (!this.built.size && !stampsChanged) return false;
-    const sections: Record<string, Buffer> = {};
+    const sections: Record<string, Buffer | Paged> = {};
     for (const name of DERIVED_SECTIONS) {
       if (name === 'stamps') continue;
       const b = this.built.get(name) ?? (this.usable && !this.skip.has(name) && this.file?.has(name) ? this.tryRaw(name) : undefined);
@@ -306,9 +311,10 @@ export class DerivedStore {
     return write(() => writeSectionFile(this.path, meta, sections));
   }
 
-  private tryRaw(name: DerivedSection): Buffer | undefined {
+  private tryRaw(name: DerivedSection): Buffer | Paged | undefined {
     try {
-      return this.file!.raw(name);
+      const raw = this.file!.raw(name);
+      return this.file!.header.sections[name].paged ? Paged.wrap(raw) : raw;
     } catch (e) {
       if (e instanceof CorruptCache) return undefined;
       throw e;
