@@ -4,17 +4,13 @@
 import type { ParsedArgs } from './args.ts';
 import { UsageError, lastValue } from './args.ts';
 import type { CliIo } from './command.ts';
-import { openTree } from './openTree.ts';
+import { withIndex } from './openTree.ts';
 import { detectTree, type TreeInfo } from '../core/index/kernelTree.ts';
-import { scopeKey, treeAttributeMacros, type IndexSession } from '../core/index/indexer.ts';
+import { scopeKey, type IndexSession } from '../core/index/indexer.ts';
 import { defaultCacheDir, resolveCacheDir } from '../core/index/cacheDir.ts';
 import { CorruptCache } from '../core/index/factsCodec.ts';
-import { treeFileReader } from '../core/index/treeFiles.ts';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { DerivedStore, NeedsIndex, derivedKey, derivedPath, takeStamps } from '../core/map/derivedStore.ts';
-import { graphsFrom } from '../core/map/graphs.ts';
-import { MapBuilder } from '../core/map/mapModel.ts';
+import { DerivedStore, NeedsIndex, derivedPath } from '../core/map/derivedStore.ts';
+import { derivedOf, inputsOf, saveDerived } from '../core/map/derivedSession.ts';
 
 export interface DerivedTree {
   tree: TreeInfo;
@@ -47,36 +43,17 @@ export async function withDerived<T>(args: ParsedArgs, io: CliIo, f: (d: Derived
       } else if (!(e instanceof NeedsIndex)) throw e;
     }
   }
-  const session = await openTree(args, io);
   try {
-    store.attach({ index: session.index, read: treeFileReader(session.tree.root), key: derivedKey(session.key, session.stamps.values()) });
-    const out = await f({ tree: session.tree, store, session });
-    if (!noCache) saveDerived(store, session);
-    return out;
+    return await withIndex(args, io, async (session) => {
+      store.attach(inputsOf(session));
+      const out = await f({ tree: session.tree, store, session });
+      if (!noCache) saveDerived(store, session);
+      return out;
+    });
   } finally {
     store.close();
-    session.dispose();
   }
 }
 
-/** Builds every derived section (for `index`). */
-export function completeDerived(store: DerivedStore, session: IndexSession, log: (line: string) => void): void {
-  store.complete(() => new MapBuilder({ index: session.index, ...graphsFrom(store, session.index, log) }));
-}
-
-/** Persists what was built, with the stamps of the files it came from (best effort, under the cache lock). */
-export function saveDerived(store: DerivedStore, session: IndexSession): boolean {
-  const root = session.tree.root;
-  return store.save(root, () => takeStamps(root, [...session.stamps.values(), ...headerStamps(root, session)]), (write) => session.access?.attemptLocked(write) ?? false);
-}
-
-/** The attribute-macro headers outside the scope: the facts depend on them too. */
-function headerStamps(root: string, session: IndexSession): { file: string; size: number; mtimeMs: number }[] {
-  const out: { file: string; size: number; mtimeMs: number }[] = [];
-  for (const h of treeAttributeMacros(root).headers) {
-    if (session.stamps.has(h)) continue;
-    const st = statSync(join(root, h), { throwIfNoEntry: false });
-    if (st) out.push({ file: h, size: st.size, mtimeMs: st.mtimeMs });
-  }
-  return out;
-}
+/** The derived state of an opened index (for `index` and `serve`). */
+export const derivedOfArgs = (args: ParsedArgs, session: IndexSession, log: (line: string) => void) => derivedOf(scopeOf(args), session, log);

@@ -2,12 +2,11 @@
 import type { CliCommand, CliIo } from '../command.ts';
 import { printJson } from '../command.ts';
 import { UsageError, lastValue, type ParsedArgs } from '../args.ts';
-import { openTree, TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
+import { withIndex, TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
 import { nearMisses, type DefKind, type KernelIndex } from '../../core/index/model.ts';
-import { scopeKey, type IndexSession } from '../../core/index/indexer.ts';
-import { treeFileReader } from '../../core/index/treeFiles.ts';
-import { DerivedStore, derivedKey, derivedPath } from '../../core/map/derivedStore.ts';
-import { completeDerived, saveDerived } from '../derivedTree.ts';
+import type { IndexSession } from '../../core/index/indexer.ts';
+import { derivedOfArgs } from '../derivedTree.ts';
+import { completeDerived, saveDerived } from '../../core/map/derivedSession.ts';
 
 const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valueFlags?: string[] }): CliCommand => ({
   ...c,
@@ -15,14 +14,7 @@ const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valu
   booleanFlags: TREE_BOOLEAN_FLAGS,
 });
 
-export async function withTree<T>(args: ParsedArgs, io: CliIo, f: (s: IndexSession) => T | Promise<T>): Promise<T> {
-  const session = await openTree(args, io);
-  try {
-    return await f(session);
-  } finally {
-    session.dispose();
-  }
-}
+export const withTree = withIndex;
 
 /** A one-line error naming near misses, for a function name the index does not know. */
 export function unknownName(index: KernelIndex, name: string, kind: DefKind = 'function'): Error {
@@ -82,12 +74,10 @@ function deriveAll(args: ParsedArgs, io: CliIo, s: IndexSession): { rebuilt: str
   const log = (line: string) => {
     if (!args.booleans.has('quiet')) io.err(`netstack-atlas: ${line}\n`);
   };
-  const scope = scopeKey({ all: args.booleans.has('all'), include: args.values.get('include'), exclude: args.values.get('exclude') });
-  const dir = s.access?.dir;
-  const store = DerivedStore.open(dir ? derivedPath(dir, scope) : '', scope, { index: s.index, read: treeFileReader(s.tree.root), key: derivedKey(s.key, s.stamps.values()) }, log);
+  const store = derivedOfArgs(args, s, log);
   try {
     completeDerived(store, s, log);
-    const saved = dir ? saveDerived(store, s) || !store.rebuilt.length : false;
+    const saved = s.access ? saveDerived(store, s) || !store.rebuilt.length : false;
     return { rebuilt: [...store.rebuilt], seconds: Math.round(performance.now() - t0) / 1000, saved };
   } finally {
     store.close();

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { lastValue, numberFlag } from '../args.ts';
 import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS, distDir, openTree } from '../openTree.ts';
-import { buildGraphs } from '../../core/map/graphs.ts';
+import { graphsFrom } from '../../core/map/graphs.ts';
+import { derivedOfArgs } from '../derivedTree.ts';
+import { saveDerived } from '../../core/map/derivedSession.ts';
 import { MapBuilder, liveMessage } from '../../core/map/mapModel.ts';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/map/protocol.ts';
 import { Sampler, takeSnapshot, parseSource } from '../../core/metrics/index.ts';
@@ -24,9 +26,12 @@ const serve: CliCommand = {
     const port = numberFlag(args, 'port', 0, 0, 65535);
     const spec = parseSource(lastValue(args, 'source'));
     const session = await openTree(args, io);
-    const graphs = buildGraphs(session.index, (l) => io.err(`netstack-atlas: ${l}\n`));
+    const log = (l: string) => io.err(`netstack-atlas: ${l}\n`);
+    // the call graph, layers, counters and the map itself from the cache when current (else built and saved)
+    const store = derivedOfArgs(args, session, log);
+    const graphs = graphsFrom(store, session.index, log);
     const builder = new MapBuilder({ index: session.index, ...graphs });
-    const model = builder.build();
+    const model = store.mapModel(() => builder);
     const read = treeFileReader(session.tree.root);
     const dist = distDir();
     const token = randomBytes(18).toString('base64url');
@@ -153,6 +158,7 @@ const serve: CliCommand = {
     const addr = server.address();
     const actual = typeof addr === 'object' && addr ? addr.port : port;
     io.out(`netstack-atlas: stack map of ${session.tree.root} (Linux ${session.tree.kernelVersion ?? '?'}, ${model.nodes.length} nodes) at http://127.0.0.1:${actual}/?token=${token}\n`);
+    if (store.rebuilt.length) saveDerived(store, session); // after the URL: the page is usable meanwhile
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -161,6 +167,7 @@ const serve: CliCommand = {
     sampler?.stop();
     for (const c of clients) c.end();
     server.close();
+    store.close();
     session.dispose();
     return 0;
   },

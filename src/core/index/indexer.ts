@@ -23,6 +23,8 @@ export interface IndexOptions extends ScopeOptions {
   workers?: number;
   cacheDir?: string;
   noCache?: boolean;
+  /** Read nothing from the cache (found damaged while decoding), write it anew. */
+  rebuildCache?: boolean;
   onProgress?(done: number, total: number): void;
   /** One-line notes (cache rebuilt, tree warnings). */
   log?(line: string): void;
@@ -160,7 +162,8 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
 
   // What the cache still vouches for.
   const cached = new Map<string, CachedFile>();
-  if (cachePath) {
+  if (cachePath && opts.rebuildCache) stats.cache = { path: cachePath, state: 'rebuilt' };
+  else if (cachePath) {
     try {
       const c = readCache(cachePath, tree.root);
       if (!c) stats.cache.state = 'fresh';
