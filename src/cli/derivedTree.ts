@@ -37,10 +37,9 @@ export async function withDerived<T>(args: ParsedArgs, io: CliIo, f: (d: Derived
     try {
       return await f({ tree, store });
     } catch (e) {
-      if (e instanceof CorruptCache) {
-        log(`derived state damaged (${e.message}); rebuilding it from the index`);
-        store.discard();
-      } else if (!(e instanceof NeedsIndex)) throw e;
+      // sections other than the graph are checked when loaded; the graph is decoded as the query walks it
+      if (e instanceof CorruptCache) store.damaged('graph', e);
+      else if (!(e instanceof NeedsIndex)) throw e;
     }
   }
   try {

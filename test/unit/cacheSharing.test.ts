@@ -5,22 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cliPath, copyFixtureTree, scratch } from '../helpers.ts';
+import { cliPath, grownTree, scratch } from '../helpers.ts';
 import { readCache } from '../../src/core/index/cache.ts';
-
-/** The fixture tree plus `files` generated C files (a cache of a few MB: writes take a while). */
-export function grownTree(files = 240): string {
-  const tree = copyFixtureTree();
-  mkdirSync(join(tree, 'net/gen'), { recursive: true });
-  for (let i = 0; i < files; i++) {
-    let text = '#include <linux/skb.h>\n';
-    for (let j = 0; j < 40; j++) {
-      text += `static int gen_${i}_${j}(struct sk_buff *skb, int n)\n{\n\tif (n > ${j}) return gen_${i}_${(j + 1) % 40}(skb, n - 1);\n\treturn skb_len(skb) + ${j};\n}\n`;
-    }
-    writeFileSync(join(tree, `net/gen/gen_${i}.c`), text);
-  }
-  return tree;
-}
 
 /** The tree root a cache folder belongs to (its tree.json). */
 const ownerOf = (cacheDir: string): string => JSON.parse(readFileSync(join(cacheDir, 'tree.json'), 'utf8')).root;

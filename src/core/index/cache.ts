@@ -81,7 +81,8 @@ export function readCache(path: string, root: string): CacheContents | undefined
   try {
     buf = readFileSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // no cache (or none this process may read: said when writing it fails)
+    if (['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw new CorruptCache(`cannot read ${path}: ${(e as Error).message}`);
   }
   if (buf.length < MAGIC.length + 32 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new CorruptCache('not a Netstack Atlas cache file');

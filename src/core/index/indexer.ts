@@ -106,8 +106,9 @@ export class IndexSession {
   async reindexFile(file: string): Promise<FileParseResult> {
     this.parser ??= await CParser.create(this.opts.grammar);
     const r = readAndParse(this.parser, this.blanker, this.tree.root, file);
-    this.index.removeFile(file);
+    // replaced in place (the index keeps its file order, so everything derived lists in the same order)
     if (r.facts) this.index.setFile(r.facts);
+    else this.index.removeFile(file);
     if (r.error === 'deleted while indexing') this.stamps.delete(file);
     else this.stamps.set(file, { file, size: r.size, mtimeMs: r.mtimeMs, hash: r.hash, facts: r.facts, ...(r.error ? { error: r.error } : {}), ...(r.warning ? { warning: r.warning } : {}) });
     return r;
@@ -199,17 +200,13 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
       const entry = { ...(hit ?? gift!), mtimeMs: st.mtimeMs };
       if (entry.mtimeMs !== (hit ?? gift!).mtimeMs) touched++;
       session.stamps.set(file, entry);
-      if (entry.facts) index.setFile(entry.facts);
       stats.cachedFiles++;
     } else toParse.push({ file, size: st.size });
   }
 
   const accept = (r: FileParseResult) => {
     stats.parsedFiles++;
-    if (r.facts) {
-      index.setFile(r.facts);
-      stats.syntaxErrors += r.facts.syntaxErrors;
-    }
+    if (r.facts) stats.syntaxErrors += r.facts.syntaxErrors;
     stats.skippedBytes += r.skippedBytes;
     if (r.error) stats.errors.push({ file: r.file, message: r.error });
     if (r.warning) stats.warnings.push({ file: r.file, message: r.warning });
@@ -237,6 +234,16 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
     }
   }
 
+  // files enter the index in listing order whatever order workers finish in: what is derived from
+  // the index (edge lists) comes out the same from a cold run, a warm one or after a re-index
+  const stamped = new Map(session.stamps);
+  session.stamps.clear();
+  for (const f of listing.files) {
+    const e = stamped.get(f);
+    if (!e) continue;
+    session.stamps.set(f, e);
+    if (e.facts) index.setFile(e.facts);
+  }
   const tSave = performance.now();
   stats.phases.parse = (tSave - tParse) / 1000;
   // Entries of files outside this scope stay for the next scope; those of vanished files drop out.

@@ -142,7 +142,7 @@ export class SectionFile<M> {
       fd = openSync(path, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM') return undefined; // none this process may read
       throw new CorruptCache(`cannot read ${path}: ${(e as Error).message}`);
     }
     try {
