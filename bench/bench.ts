@@ -115,6 +115,10 @@ async function main() {
     console.log('\n| map webview (headless Chromium) | value | target |\n|---|---:|---|');
     console.log(w ? `| first paint of ${w.nodes} nodes | ${w.firstPaintMs.toFixed(0)} ms | ≤ 1000 ms |` : '| first paint | Chromium not installed: skipped | |');
   }
+  if (process.env.BENCH_SKIP_DERIVED !== '1') {
+    const { benchDerived } = await import('./derived.ts');
+    await benchDerived({ tree, work, runs: Math.max(runs, 5) });
+  }
   if (process.env.BENCH_SKIP_METRICS !== '1') {
     const { benchMetrics } = await import('./metrics.ts');
     const m = await benchMetrics({ log: (l) => console.log(l) });
