@@ -53,8 +53,8 @@ async function main() {
     for (const ext of ['', '.in', '.po']) rmSync(join(work, 'cscope.out' + ext), { force: true });
     cscope.push(timed('cscope', ['-b', '-q', '-k', '-i', list, '-f', join(work, 'cscope.out')], tree));
     rmSync(cache, { recursive: true, force: true });
-    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
-    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
+    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
+    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
   }
   // one-file re-index, in process, on an open index (what the editor does on save)
   const session = await openIndex(tree, { grammar: distGrammarLocation(dist), distDir: dist, cacheDir: cache });

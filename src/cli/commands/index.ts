@@ -8,10 +8,10 @@ import type { IndexSession } from '../../core/index/indexer.ts';
 import { derivedOfArgs } from '../derivedTree.ts';
 import { completeDerived, saveDerived } from '../../core/map/derivedSession.ts';
 
-const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valueFlags?: string[] }): CliCommand => ({
+const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valueFlags?: string[]; booleanFlags?: string[] }): CliCommand => ({
   ...c,
   valueFlags: [...TREE_VALUE_FLAGS, ...(c.valueFlags ?? [])],
-  booleanFlags: TREE_BOOLEAN_FLAGS,
+  booleanFlags: [...TREE_BOOLEAN_FLAGS, ...(c.booleanFlags ?? [])],
 });
 
 export const withTree = withIndex;
@@ -24,10 +24,11 @@ export function unknownName(index: KernelIndex, name: string, kind: DefKind = 'f
 
 const index = treeCommand({
   name: 'index',
-  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--workers N] [--json]',
+  booleanFlags: ['no-derived'],
+  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--no-derived] [--workers N] [--json]   (--no-derived: facts only; queries build the call graph, layers and counters on first use)',
   async run(args, io) {
     return withTree(args, io, (s) => {
-      const derived = deriveAll(args, io, s);
+      const derived = args.booleans.has('no-derived') ? { rebuilt: [], seconds: 0, saved: false, skipped: true } : deriveAll(args, io, s);
       const c = s.index.counts();
       const st = s.stats;
       const out = {
@@ -58,7 +59,7 @@ const index = treeCommand({
             `  ${c.functions} functions, ${c.structs} structs/unions, ${c.enums} enums, ${c.macros} macros\n` +
             `  ${c.opsInstances} ops instances, ${c.callEdges} direct call sites\n` +
             `  cache: ${st.cache.path ?? 'off'} (${st.cache.state})\n` +
-            `  derived: ${derived.rebuilt.length ? `${derived.rebuilt.join(', ')} built in ${derived.seconds} s` : 'call graph, layers, counters and map current'}${derived.saved ? '' : ' (not saved)'}\n` +
+            `  derived: ${'skipped' in derived ? 'not built (--no-derived)' : derived.rebuilt.length ? `${derived.rebuilt.join(', ')} built in ${derived.seconds} s` : 'call graph, layers, counters and map current'}${derived.saved ? '' : ' (not saved)'}\n` +
             (st.errors.length ? `  ${st.errors.length} files not indexed:\n` + st.errors.slice(0, 20).map((e) => `    ${e.file}: ${e.message}\n`).join('') : '') +
             (st.warnings.length ? `  ${st.warnings.length} warnings (see --json)\n` : ''),
         );
@@ -69,7 +70,7 @@ const index = treeCommand({
 });
 
 /** Builds and saves the derived state (call graph, layers, counter map, map model) beside the facts. */
-function deriveAll(args: ParsedArgs, io: CliIo, s: IndexSession): { rebuilt: string[]; seconds: number; saved: boolean } {
+function deriveAll(args: ParsedArgs, io: CliIo, s: IndexSession): { rebuilt: string[]; seconds: number; saved: boolean; skipped?: true } {
   const t0 = performance.now();
   const log = (line: string) => {
     if (!args.booleans.has('quiet')) io.err(`netstack-atlas: ${line}\n`);
