@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { listSourceFiles } from '../src/core/index/kernelTree.ts';
 import { openIndex } from '../src/core/index/indexer.ts';
 import { distGrammarLocation } from '../src/core/index/treeSitter.ts';
-import { derivedOf, saveDerived } from '../src/core/map/derivedSession.ts';
+import { derivedOf, reindexDerived } from '../src/core/map/derivedSession.ts';
 import { graphsFrom } from '../src/core/map/graphs.ts';
 import { MapBuilder } from '../src/core/map/mapModel.ts';
 
@@ -19,13 +19,15 @@ const cli = join(dist, 'cli.js');
 interface Measure {
   seconds: number;
   rssMiB: number;
+  /** user + system CPU seconds: steadier than wall time on a loaded machine */
+  cpu: number;
 }
 
 function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Measure {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
-  const m = /(\d+\.\d+) (\d+)\s*$/.exec(r.stderr);
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const m = /(\d+\.\d+) (\d+) (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr);
   if (!m || (r.status !== 0 && r.status !== 1)) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-400)}`);
-  return { seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024 };
+  return { seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]) };
 }
 
 const median = (xs: number[]) => {
@@ -34,9 +36,9 @@ const median = (xs: number[]) => {
 };
 const medOf = (runs: number, f: () => Measure): Measure => {
   const ms = Array.from({ length: runs }, f);
-  return { seconds: median(ms.map((m) => m.seconds)), rssMiB: median(ms.map((m) => m.rssMiB)) };
+  return { seconds: median(ms.map((m) => m.seconds)), rssMiB: median(ms.map((m) => m.rssMiB)), cpu: median(ms.map((m) => m.cpu)) };
 };
-const fmt = (m: Measure) => `${(m.seconds * 1000).toFixed(0)} ms | ${m.rssMiB.toFixed(0)} MiB`;
+const fmt = (m: Measure) => `${(m.seconds * 1000).toFixed(0)} ms | ${(m.cpu * 1000).toFixed(0)} ms | ${m.rssMiB.toFixed(0)} MiB`;
 
 /** Seconds until `serve` prints its URL. */
 function serveReady(tree: string, cacheDir: string): Promise<number> {
@@ -82,10 +84,11 @@ export async function benchDerived(opts: { tree: string; work: string; runs?: nu
     ['counter-sites Tcp:RetransSegs', q(['counter-sites', tree, 'Tcp:RetransSegs']), undefined, undefined],
   ];
   const nodeStart = medOf(runs, () => timed(process.execPath, ['-e', '0'], repo));
-  log(`\n| warm cache, fresh process (${files.length} files, median of ${runs}) | netstack-atlas wall | peak RSS | cscope -d -L -3 | global -r | target |`);
-  log('|---|---:|---:|---:|---:|---|');
-  for (const [name, ours, c, g] of rows) log(`| ${name} | ${fmt(ours)} | ${c ? fmt(c) : '–'} | ${g ? fmt(g) : '–'} | ≤ 150 ms, ≤ 250 MiB |`);
-  log(`| (node -e 0, for scale) | ${fmt(nodeStart)} | | | |`);
+  const none = '– | – | –';
+  log(`\n| warm cache, fresh process (${files.length} files, median of ${runs}) | ours wall | CPU | peak RSS | cscope -d -L -3 wall | CPU | RSS | global -r wall | CPU | RSS | target |`);
+  log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const [name, ours, c, g] of rows) log(`| ${name} | ${fmt(ours)} | ${c ? fmt(c) : none} | ${g ? fmt(g) : none} | ≤ 150 ms, ≤ 250 MiB |`);
+  log(`| (node -e 0, for scale) | ${fmt(nodeStart)} | ${none} | ${none} | |`);
 
   const ready: number[] = [];
   for (let i = 0; i < Math.min(runs, 3); i++) ready.push(await serveReady(tree, cacheDir));
@@ -110,23 +113,38 @@ export async function benchDerived(opts: { tree: string; work: string; runs?: nu
   }
   log(`| extension warm open: index + derived + map model + a hover (in process) | ${(median(opens) * 1000).toFixed(0)} ms | ≤ 2 s |`);
 
-  // one saved file: re-index it and bring the derived state up to date (today: the graph, layers,
-  // counters and map are rebuilt; the content is unchanged so the tree is left as it is)
+  // one saved file, net/ipv4/tcp.c as it is (the shared tree is not edited): re-index it, and bring
+  // the derived state up to date — the same facts keep every section; changed facts rebuild them
   const session = await openIndex(tree, { grammar: distGrammarLocation(dist), distDir: dist, cacheDir });
-  const saves: number[] = [];
+  let store = derivedOf({}, session, () => {});
+  store.graph();
+  const same: number[] = [];
+  const changed: number[] = [];
   for (let i = 0; i < Math.min(runs, 3); i++) {
     const t0 = performance.now();
-    await session.reindexFile('net/ipv4/tcp.c');
-    const store = derivedOf({}, session, () => {});
-    store.graph();
+    const r = await reindexDerived({}, session, store, 'net/ipv4/tcp.c', () => {});
+    store = r.store;
+    store.graph().callers('tcp_sendmsg');
     store.layers();
     store.counters();
-    saves.push((performance.now() - t0) / 1000);
-    if (i === 0) saveDerived(store, session);
-    store.close();
+    same.push((performance.now() - t0) / 1000);
+    if (r.factsChanged) throw new Error('tcp.c facts changed on a re-parse of the same text');
   }
+  for (let i = 0; i < Math.min(runs, 2); i++) {
+    // what a changed fact costs today: every section rebuilt from the index
+    const t0 = performance.now();
+    await session.reindexFile('net/ipv4/tcp.c');
+    const fresh = derivedOf({}, session, () => {});
+    fresh.graph();
+    fresh.layers();
+    fresh.counters();
+    changed.push((performance.now() - t0) / 1000);
+    fresh.close();
+  }
+  store.close();
   session.dispose();
-  log(`| one saved file (net/ipv4/tcp.c) → index + graph, layers, counters current | ${(median(saves) * 1000).toFixed(0)} ms | ≤ 150 ms |`);
+  log(`| one saved file (net/ipv4/tcp.c), facts unchanged → index + graph kept, layers and counters rebuilt | ${(median(same) * 1000).toFixed(0)} ms | ≤ 150 ms |`);
+  log(`| one saved file, facts changed → graph, layers, counters rebuilt (no incremental update yet) | ${(median(changed) * 1000).toFixed(0)} ms | ≤ 150 ms — not met |`);
 }
 
 if (require.main === module) {

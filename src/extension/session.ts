@@ -12,7 +12,7 @@ import { graphsFrom, type Graphs } from '../core/map/graphs.ts';
 import { MapBuilder } from '../core/map/mapModel.ts';
 import type { DerivedStore } from '../core/map/derivedStore.ts';
 import type { MapModel } from '../core/map/protocol.ts';
-import { derivedOf, saveDerived } from '../core/map/derivedSession.ts';
+import { derivedOf, reindexDerived, saveDerived } from '../core/map/derivedSession.ts';
 import { config } from './config.ts';
 
 export type AtlasState = 'idle' | 'indexing' | 'ready' | 'failed' | 'notKernel';
@@ -157,10 +157,10 @@ export class Atlas implements vscode.Disposable {
     return { all: config.allFiles(), include: include.length ? include : undefined, exclude: exclude.length ? exclude : undefined };
   }
 
-  private rebuildGraphs(session: IndexSession): void {
+  private rebuildGraphs(session: IndexSession, next?: DerivedStore): void {
     const log = (l: string) => this.output.warn(l);
-    this.derived?.close();
-    this.derived = derivedOf(this.scope(), session, (l) => this.output.info(l));
+    if (this.derived !== next) this.derived?.close();
+    this.derived = next ?? derivedOf(this.scope(), session, (l) => this.output.info(l));
     this.graphs = graphsFrom(this.derived, session.index, log);
     this.builder = new MapBuilder({ index: session.index, ...this.graphs });
     this.model = undefined;
@@ -185,10 +185,11 @@ export class Atlas implements vscode.Disposable {
   async reindexFile(uri: vscode.Uri): Promise<void> {
     const rel = this.rel(uri);
     if (!rel || !this.session || this.state !== 'ready') return;
-    await this.session.reindexFile(rel);
-    this.rebuildGraphs(this.session);
-    this.session.save();
-    this.output.info(`re-indexed ${rel}`);
+    const session = this.session;
+    const { store, factsChanged } = await reindexDerived(this.scope(), session, this.derived!, rel, (l) => this.output.info(l));
+    session.save();
+    if (factsChanged) this.rebuildGraphs(session, store); else saveDerived(store, session); // same facts: graph, layers and counters stand; only the stamps move
+    this.output.info(`re-indexed ${rel}${factsChanged ? '' : ' (no fact changed)'}`);
     this.changed.fire();
   }
 

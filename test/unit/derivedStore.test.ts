@@ -16,6 +16,7 @@ import { encodeTable, Paged, PagedBytes, pagedTable, type TableData } from '../.
 const readBack = (t: TableData) => new StoredGraph(pagedTable(PagedBytes.over(Paged.of(encodeTable(t), 4096).bytes, 'graph')));
 import { DerivedStore, derivedKey, derivedPath, takeStamps } from '../../src/core/map/derivedStore.ts';
 import { codeVersion, coreSourceHash } from '../../src/core/map/codeVersion.ts';
+import { inputsOf, reindexDerived } from '../../src/core/map/derivedSession.ts';
 import { KernelIndex } from '../../src/core/index/model.ts';
 
 const json = (v: unknown) => JSON.parse(JSON.stringify(v));
@@ -105,4 +106,45 @@ test('the code version: the build and the sources hash src/core the same way', a
   assert.equal(codeVersion(), coreSourceHash(join(repoRoot, 'src/core')));
   const bundle = readFileSync(join(repoRoot, 'dist/cli.js'), 'utf8');
   assert.ok(!bundle.includes('__NSA_CODE_VERSION__'), 'dist/cli.js is built with the code version defined');
+});
+
+test('a saved file: same facts keep the derived state; changed facts give what a full rebuild gives', async () => {
+  const { tree, s, scope, path } = await fixtureStore();
+  let store = DerivedStore.open(path, scope, inputsOf(s), () => {});
+  store.graph();
+  const same = await reindexDerived({}, s, store, 'net/socket.c', () => {});
+  assert.equal(same.factsChanged, false);
+  assert.equal(same.store, store);
+  store = same.store;
+  // the counter named in a macro call is read from the source line, not kept as a fact
+  const edits: [string, (t: string) => string, boolean][] = [
+    ['net/ipv4/af_inet.c', (t) => t + '\nint inet_extra(struct sock *sk)\n{\n\treturn tcp_sendmsg(sk, 0, 0);\n}\n', true], // add a function
+    ['net/ipv4/af_inet.c', (t) => t.replace(/\nint inet_extra[\s\S]*$/, '\n'), true], // remove it
+    ['net/core/dev.c', (t) => t.replace('.sendmsg = tcp_sendmsg,', '.sendmsg = tcp_v6_recv,'), true], // an ops initializer
+    ['net/ipv4/tcp_output.c', (t) => t.replace('TCP_MIB_RETRANSSEGS', 'TCP_MIB_INSEGS'), false], // a counter macro call
+  ];
+  for (const [file, edit, factsChange] of edits) {
+    const abs = join(tree, file);
+    const before = readFileSync(abs, 'utf8');
+    writeFileSync(abs, edit(before));
+    assert.notEqual(readFileSync(abs, 'utf8'), before, file);
+    const r = await reindexDerived({}, s, store, file, () => {});
+    assert.equal(r.factsChanged, factsChange, file);
+    store = r.store;
+    // a full rebuild: a fresh index of the edited tree, nothing cached
+    const full = await openIndex(tree, { grammar, workers: 0, noCache: true });
+    const g = new CallGraph(full.index);
+    const names = new Set<string>();
+    for (const f of full.index.allFacts()) for (const c of f.calls) names.add(c.caller).add(c.callee);
+    for (const n of full.index.functionNames()) names.add(n);
+    for (const n of names) {
+      assert.deepEqual(json(store.graph().callees(n)), json(g.callees(n)), `${file}: callees ${n}`);
+      assert.deepEqual(json(store.graph().callers(n)), json(g.callers(n)), `${file}: callers ${n}`);
+    }
+    assert.deepEqual(json(store.layers()), json(buildLayerModel(full.index, g, treeFileReader(tree))), file);
+    const cm = new CounterMap(full.index, treeFileReader(tree));
+    for (const c of cm.names()) assert.deepEqual(store.counters().counterSites(c), cm.counterSites(c), `${file}: ${c}`);
+  }
+  assert.ok(store.graph().callers('tcp_v6_recv').some((e) => e.kind === 'ops'), 'the new initializer is followed');
+  assert.ok(store.counters().counterSites('Tcp:InSegs').some((x) => x.function === '__tcp_retransmit_skb'));
 });

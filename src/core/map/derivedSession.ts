@@ -41,3 +41,24 @@ function headerStamps(root: string, session: IndexSession): { file: string; size
   }
   return out;
 }
+
+/**
+ * Re-indexes one saved file and returns the derived state that matches the index after it: the same
+ * store when the file's facts did not change (the call graph stands; layers and counters, which also
+ * read source lines, are rebuilt on use), else a fresh one rebuilt from the index on first use.
+ */
+export async function reindexDerived(scope: ScopeOptions, session: IndexSession, store: DerivedStore, file: string, log: (line: string) => void): Promise<{ store: DerivedStore; factsChanged: boolean }> {
+  const before = factsText(session, file);
+  await session.reindexFile(file);
+  if (factsText(session, file) === before) {
+    store.rekey(inputsOf(session));
+    return { store, factsChanged: false };
+  }
+  store.close();
+  return { store: derivedOf(scope, session, log), factsChanged: true };
+}
+
+const factsText = (session: IndexSession, file: string) => {
+  const f = session.index.fileFacts(file);
+  return f ? JSON.stringify(f) : undefined;
+};

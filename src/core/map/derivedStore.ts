@@ -174,6 +174,23 @@ export class DerivedStore {
     if (this.file?.header.meta.key !== inputs.key) this.usable = false;
   }
 
+  /**
+   * The index changed without changing any fact (a file saved as it was, or with edits no fact
+   * records): the sections derived from facts alone (graph, macro names) stay valid for the new content
+   * key; those that also read source lines (layers: registration arguments; counters: the counter
+   * named at each call; the map) are rebuilt on first use.
+   */
+  rekey(inputs: DerivedInputs): void {
+    const fileValid = this.usable && this.file?.header.meta.key === this.inputs?.key;
+    this.inputs = inputs;
+    if (fileValid && this.file) this.file.header.meta.key = inputs.key;
+    for (const s of ['layers', 'counters', 'map'] as const) {
+      this.built.delete(s);
+      this.skip.add(s);
+    }
+    this.l = this.c = this.m = undefined;
+  }
+
   /** Says once that a section was damaged, then lets it be rebuilt. */
   damaged(section: DerivedSection, e: Error): void {
     if (!this.told.has(section)) {
