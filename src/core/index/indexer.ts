@@ -1,7 +1,7 @@
 // Open a tree's index: detect the tree, list the scope, reuse what the cache still vouches for
 // (size + mtime, else content hash), parse the rest in workers, save. Also: re-index one file in place.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectTree, listSourceFiles, scopeIncludes, type ScopeOptions, type TreeInfo } from './kernelTree.ts';
 import { AttributeBlanker, deriveAttributeMacros, scanDefines, type AttributeMacroSet, type MacroDefinitionText } from './attributeMacros.ts';
@@ -13,6 +13,7 @@ import { CParser, type GrammarLocation } from './treeSitter.ts';
 import { readAndParse } from './readSourceFile.ts';
 import { hashContent, type FileParseResult } from './parseFile.ts';
 import { KernelIndex } from './model.ts';
+import { readTreeFile } from './treeFiles.ts';
 import { defaultWorkerCount, parseWithWorkers } from './workerPool.ts';
 import { macroSetToMessage } from './workerProtocol.ts';
 
@@ -64,7 +65,7 @@ export function treeAttributeMacros(root: string): { set: AttributeMacroSet; hea
   const headers: string[] = [];
   for (const h of ATTRIBUTE_HEADERS) {
     try {
-      defs.push(...scanDefines(readFileSync(join(root, h), 'utf8')));
+      defs.push(...scanDefines(readTreeFile(root, h).bytes.toString('utf8')));
       headers.push(h);
     } catch {
       /* absent in a partial tree: the seed list covers it */
@@ -196,7 +197,7 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
       continue;
     }
     const gift = hit ? undefined : donated?.get(file);
-    if ((hit && hit.size === st.size && (hit.mtimeMs === st.mtimeMs || (hit.hash && sameContent(join(tree.root, file), hit.hash)))) || (gift && gift.size === st.size && sameContent(join(tree.root, file), gift.hash))) {
+    if ((hit && hit.size === st.size && (hit.mtimeMs === st.mtimeMs || (hit.hash && sameContent(tree.root, file, hit.hash)))) || (gift && gift.size === st.size && sameContent(tree.root, file, gift.hash))) {
       const entry = { ...(hit ?? gift!), mtimeMs: st.mtimeMs };
       if (entry.mtimeMs !== (hit ?? gift!).mtimeMs) touched++;
       session.stamps.set(file, entry);
@@ -263,9 +264,9 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
   return session;
 }
 
-function sameContent(abs: string, hash: string): boolean {
+function sameContent(root: string, file: string, hash: string): boolean {
   try {
-    return hashContent(readFileSync(abs)) === hash;
+    return hashContent(readTreeFile(root, file).bytes) === hash;
   } catch {
     return false;
   }
