@@ -53,8 +53,8 @@ async function main() {
     for (const ext of ['', '.in', '.po']) rmSync(join(work, 'cscope.out' + ext), { force: true });
     cscope.push(timed('cscope', ['-b', '-q', '-k', '-i', list, '-f', join(work, 'cscope.out')], tree));
     rmSync(cache, { recursive: true, force: true });
-    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
-    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
+    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
+    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
   }
   // one-file re-index, in process, on an open index (what the editor does on save)
   const session = await openIndex(tree, { grammar: distGrammarLocation(dist), distDir: dist, cacheDir: cache });
@@ -123,6 +123,10 @@ async function main() {
       const { benchGraphRuntime } = await import('./graphRuntime.ts');
       await benchGraphRuntime({ tree, capture, dist, cacheDir: cache, coldSeconds: med(cold).seconds });
     }
+  }
+  if (process.env.BENCH_SKIP_DERIVED !== '1') {
+    const { benchDerived } = await import('./derived.ts');
+    await benchDerived({ tree, work, runs: Math.max(runs, 5) });
   }
   if (process.env.BENCH_SKIP_METRICS !== '1') {
     const { benchMetrics } = await import('./metrics.ts');

@@ -8,6 +8,8 @@ import { TypeResolver } from './typeResolver.ts';
 import { ParamFlow } from './paramFlow.ts';
 import { MacroCalls } from './macroCalls.ts';
 import { isHintMacro } from '../index/extractFlow.ts';
+import { RANK, searchPath, type PathOptions } from './pathSearch.ts';
+import type { GraphQueries, ResolutionStats, UnresolvedCall } from './graphQueries.ts';
 
 interface Binding {
   fn: string;
@@ -17,34 +19,12 @@ interface Binding {
   how: string;
 }
 
-export interface UnresolvedCall {
-  caller: string;
-  file: string;
-  line: number;
-  chain: string;
-}
-
-export interface ResolutionStats {
-  /** Member-call sites: `x->f(…)` and calls through a local loaded from a member (`fp = x->f; fp(…)`). */
-  opsSites: number;
-  typed: number;
-  fieldName: number;
-  unresolved: number;
-  /** Mean number of targets per resolved ops site. */
-  meanTargets: number;
-}
-
-export interface PathOptions {
-  maxDepth?: number;
-  minConfidence?: 'typed' | 'field-name';
-  k?: number;
-}
+export type { UnresolvedCall, ResolutionStats } from './graphQueries.ts';
+export type { PathOptions } from './pathSearch.ts';
 
 /** A member name bound in more structs than this (`read`, `release`, `ndo_open`-like names) is no guess at all:
  *  the site stays unresolved rather than fan out to every one (mean targets per site 12.5 → 7.0 on 6.1, same run-time coverage). */
 const FIELD_NAME_MAX_STRUCTS = 4;
-
-const RANK: Record<Confidence, number> = { exact: 0, typed: 1, 'field-name': 2 };
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {
   const l = m.get(k);
@@ -52,7 +32,7 @@ function push<T>(m: Map<string, T[]>, k: string, v: T): void {
   else m.set(k, [v]);
 }
 
-export class CallGraph {
+export class CallGraph implements GraphQueries {
   readonly types: TypeResolver;
   /** `struct.member` → functions bound to it. */
   readonly bindings = new Map<string, Binding[]>();
@@ -317,70 +297,8 @@ export class CallGraph {
 
   /** Shortest call path (BFS, bounded), then up to k-1 alternatives that avoid one edge of the best. */
   path(from: string, to: string, opts: PathOptions = {}): PathResult {
-    const maxDepth = opts.maxDepth ?? 40;
-    const minRank = opts.minConfidence === 'typed' ? RANK.typed : RANK['field-name'];
-    const k = Math.max(1, opts.k ?? 3);
-    const best = this.bfs(from, to, maxDepth, minRank, new Set());
-    if (!best.edges) return { found: false, functions: [], edges: [], depth: best.depth };
-    const alternatives: { functions: string[]; edges: CallEdge[] }[] = [];
-    const seen = new Set([best.edges.map(edgeKey).join(' ')]);
-    for (const banned of best.edges) {
-      if (alternatives.length >= k - 1) break;
-      const alt = this.bfs(from, to, maxDepth, minRank, new Set([edgeKey(banned)]));
-      if (!alt.edges) continue;
-      const key = alt.edges.map(edgeKey).join(' ');
-      if (seen.has(key)) continue;
-      seen.add(key);
-      alternatives.push({ functions: [from, ...alt.edges.map((e) => e.to)], edges: alt.edges });
-    }
-    alternatives.sort((a, b) => a.edges.length - b.edges.length);
-    return { found: true, functions: [from, ...best.edges.map((e) => e.to)], edges: best.edges, alternatives, depth: best.edges.length };
+    return searchPath(this, from, to, opts);
   }
-
-  /**
-   * Bidirectional breadth-first search: expand the smaller frontier each round, so an unreachable
-   * target is known as soon as either side runs dry. Depth counts edges; bounded by maxDepth.
-   */
-  private bfs(from: string, to: string, maxDepth: number, minRank: number, banned: Set<string>): { edges?: CallEdge[]; depth: number } {
-    if (from === to) return { edges: [], depth: 0 };
-    const ok = (e: CallEdge) => RANK[e.confidence] <= minRank && !banned.has(edgeKey(e));
-    const fwd = new Map<string, CallEdge | null>([[from, null]]);
-    const bwd = new Map<string, CallEdge | null>([[to, null]]);
-    let ff = [from];
-    let bf = [to];
-    let depth = 0;
-    /** One level out from `frontier`; returns the next frontier and where it met the other side. */
-    const expand = (frontier: string[], seen: Map<string, CallEdge | null>, other: Map<string, CallEdge | null>, forward: boolean) => {
-      const next: string[] = [];
-      for (const fn of frontier) {
-        for (const e of forward ? this.callees(fn) : this.callers(fn)) {
-          const node = forward ? e.to : e.from;
-          if (!ok(e) || seen.has(node)) continue;
-          seen.set(node, e);
-          if (other.has(node)) return { next, meet: node };
-          next.push(node);
-        }
-      }
-      return { next, meet: undefined };
-    };
-    while (ff.length && bf.length && depth < maxDepth) {
-      depth++;
-      let meet: string | undefined;
-      if (ff.length <= bf.length) ({ next: ff, meet } = expand(ff, fwd, bwd, true));
-      else ({ next: bf, meet } = expand(bf, bwd, fwd, false));
-      if (meet) {
-        const edges: CallEdge[] = [];
-        for (let cur = fwd.get(meet); cur; cur = fwd.get(cur.from)) edges.unshift(cur);
-        for (let cur = bwd.get(meet); cur; cur = bwd.get(cur.to)) edges.push(cur);
-        return { edges, depth: edges.length };
-      }
-    }
-    return { depth };
-  }
-}
-
-function edgeKey(e: CallEdge): string {
-  return `${e.from}>${e.to}`;
 }
 
 function directEdge(from: string, to: string, file: string, line: number): CallEdge {
