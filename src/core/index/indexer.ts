@@ -1,7 +1,7 @@
 // Open a tree's index: detect the tree, list the scope, reuse what the cache still vouches for
 // (size + mtime, else content hash), parse the rest in workers, save. Also: re-index one file in place.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectTree, listSourceFiles, scopeIncludes, type ScopeOptions, type TreeInfo } from './kernelTree.ts';
 import { AttributeBlanker, deriveAttributeMacros, scanDefines, type AttributeMacroSet, type MacroDefinitionText } from './attributeMacros.ts';
@@ -9,6 +9,7 @@ import { CACHE_SCHEMA, cacheFilePath, defaultCacheDir, readCache, writeCache, ty
 import { CorruptCache } from './factsCodec.ts';
 import { CParser, type GrammarLocation } from './treeSitter.ts';
 import { readAndParse } from './readSourceFile.ts';
+import { readRegularFile, readRegularText } from './regularFile.ts';
 import { hashContent, type FileParseResult } from './parseFile.ts';
 import { KernelIndex } from './model.ts';
 import { defaultWorkerCount, parseWithWorkers } from './workerPool.ts';
@@ -59,12 +60,10 @@ export function treeAttributeMacros(root: string): { set: AttributeMacroSet; hea
   const defs: MacroDefinitionText[] = [];
   const headers: string[] = [];
   for (const h of ATTRIBUTE_HEADERS) {
-    try {
-      defs.push(...scanDefines(readFileSync(join(root, h), 'utf8')));
-      headers.push(h);
-    } catch {
-      /* absent in a partial tree: the seed list covers it */
-    }
+    const text = readRegularText(join(root, h)); // absent in a partial tree: the seed list covers it
+    if (text === undefined) continue;
+    defs.push(...scanDefines(text));
+    headers.push(h);
   }
   return { set: deriveAttributeMacros(defs), headers };
 }
@@ -219,7 +218,7 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
 
 function sameContent(abs: string, hash: string): boolean {
   try {
-    return hashContent(readFileSync(abs)) === hash;
+    return hashContent(readRegularFile(abs).bytes) === hash;
   } catch {
     return false;
   }
