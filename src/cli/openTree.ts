@@ -6,9 +6,10 @@ import { UsageError, lastValue, numberFlag } from './args.ts';
 import type { CliIo } from './command.ts';
 import { openIndex, type IndexSession } from '../core/index/indexer.ts';
 import { distGrammarLocation } from '../core/index/treeSitter.ts';
+import { PRECISE_ONLY } from '../core/index/tiers.ts';
 
 export const TREE_VALUE_FLAGS = ['include', 'exclude', 'cache-dir', 'workers'];
-export const TREE_BOOLEAN_FLAGS = ['all', 'no-cache', 'quiet'];
+export const TREE_BOOLEAN_FLAGS = ['all', 'no-cache', 'quiet', 'precise'];
 
 /** The folder holding the wasm files and the worker: this bundle's own folder, or ./dist from sources. */
 export function distDir(): string {
@@ -32,6 +33,7 @@ export async function openTree(args: ParsedArgs, io: CliIo): Promise<IndexSessio
     exclude: args.values.get('exclude'),
     cacheDir: lastValue(args, 'cache-dir'),
     noCache: args.booleans.has('no-cache'),
+    ...(args.booleans.has('precise') ? { tiers: PRECISE_ONLY } : {}),
     workers: args.values.has('workers') ? numberFlag(args, 'workers', 0, 0, 64) : undefined,
     log: (line) => {
       if (!quiet) io.err(`netstack-atlas: ${line}\n`);

@@ -29,7 +29,7 @@ export function unknownName(index: KernelIndex, name: string, kind: DefKind = 'f
 
 const index = treeCommand({
   name: 'index',
-  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--workers N] [--json]',
+  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--workers N] [--precise] [--json]',
   async run(args, io) {
     return withTree(args, io, (s) => {
       const c = s.index.counts();
@@ -39,6 +39,7 @@ const index = treeCommand({
         files: st.files,
         parsedFiles: st.parsedFiles,
         cachedFiles: st.cachedFiles,
+        lexicalFiles: st.lexicalFiles,
         functions: c.functions,
         structs: c.structs,
         opsInstances: c.opsInstances,

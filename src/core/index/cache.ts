@@ -11,7 +11,7 @@ import type { FileStamp } from './parseFile.ts';
 import { StringTable, IntBuffer, encodeFacts, CorruptCache, LazyFacts, LazyStrings } from './factsCodec.ts';
 
 /** Bump whenever FileFacts, the extraction or the encoding changes: older caches are rebuilt. */
-export const CACHE_SCHEMA = 7;
+export const CACHE_SCHEMA = 8;
 const MAGIC = Buffer.from('NSATLAS\n', 'latin1');
 
 export interface CachedFile extends FileStamp {

@@ -30,7 +30,17 @@ export function typeBase(type: SyntaxNode | null): string | undefined {
   return undefined;
 }
 
-export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
+/** What the file's flow extraction learned about names, for the lexical tier's bodies. */
+export interface FlowScope {
+  /** Function → its parameter names. */
+  params: Map<string, string[]>;
+  /** Function → typed locals and parameters (name → `T:tag` / `D:name`). */
+  env: Map<string, Map<string, string>>;
+  /** File-scope variables → type base. */
+  globals: Map<string, string>;
+}
+
+export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): FlowScope {
   const f = ctx.facts;
   const params = new Map<string, string[]>();
   const env = new Map<string, Map<string, string>>();
@@ -160,6 +170,7 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
     }
   }
   for (const p of pending) p();
+  return { params, env, globals };
 
   /** The chain of a member expression, seeing through wrappers, casts and parentheses. */
   function chainOf(node: SyntaxNode, fn: string): Chain | undefined {

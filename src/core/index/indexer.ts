@@ -14,6 +14,7 @@ import { hashContent, type FileParseResult } from './parseFile.ts';
 import { KernelIndex } from './model.ts';
 import { defaultWorkerCount, parseWithWorkers } from './workerPool.ts';
 import { macroSetToMessage } from './workerProtocol.ts';
+import { DEFAULT_TIERS, lexicalFor, type TierPolicy } from './tiers.ts';
 
 export interface IndexOptions extends ScopeOptions {
   grammar: GrammarLocation;
@@ -26,6 +27,8 @@ export interface IndexOptions extends ScopeOptions {
   /** One-line notes (cache rebuilt, tree warnings). */
   log?(line: string): void;
   signal?: AbortSignal;
+  /** Which files leave their function bodies to the lexical tier; default DEFAULT_TIERS. */
+  tiers?: TierPolicy;
 }
 
 export interface IndexStats {
@@ -33,6 +36,8 @@ export interface IndexStats {
   files: number;
   parsedFiles: number;
   cachedFiles: number;
+  /** Files whose function bodies came from the lexical tier (parsed whole on demand). */
+  lexicalFiles: number;
   seconds: number;
   errors: { file: string; message: string }[];
   warnings: { file: string; message: string }[];
@@ -68,9 +73,9 @@ export function treeAttributeMacros(root: string): { set: AttributeMacroSet; hea
   return { set: deriveAttributeMacros(defs), headers };
 }
 
-function configKey(opts: ScopeOptions, set: AttributeMacroSet): string {
+function configKey(opts: ScopeOptions, set: AttributeMacroSet, tiers: TierPolicy): string {
   const h = createHash('sha1');
-  h.update(JSON.stringify([CACHE_SCHEMA, scopeIncludes(opts), opts.exclude ?? [], macroSetToMessage(set)]));
+  h.update(JSON.stringify([CACHE_SCHEMA, scopeIncludes(opts), opts.exclude ?? [], macroSetToMessage(set), tiers]));
   return h.digest('hex');
 }
 
@@ -88,7 +93,22 @@ export class IndexSession {
     private readonly key: string,
   ) {}
 
-  /** Re-parse one file (tree-relative) in this thread and replace its facts; a vanished file is removed. */
+  /**
+   * Parse a file whole with tree-sitter if its bodies came from the lexical tier (before a precise
+   * answer about it: the file is opened, or a query names one of its functions). True if it was re-parsed.
+   */
+  async ensurePrecise(file: string): Promise<boolean> {
+    if (!this.index.fileFacts(file)?.lexicalBodies) return false;
+    await this.reindexFile(file);
+    return true;
+  }
+
+  /** Files whose bodies came from the lexical tier (parsed whole on demand). */
+  lexicalFiles(): string[] {
+    return [...this.stamps.values()].filter((s) => s.facts?.lexicalBodies).map((s) => s.file);
+  }
+
+  /** Re-parse one file (tree-relative) whole, in this thread, and replace its facts; a vanished file is removed. */
   async reindexFile(file: string): Promise<FileParseResult> {
     this.parser ??= await CParser.create(this.opts.grammar);
     const r = readAndParse(this.parser, this.blanker, this.tree.root, file);
@@ -119,13 +139,15 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
   const listing = listSourceFiles(tree.root, opts);
   const { set } = treeAttributeMacros(tree.root);
   const blanker = new AttributeBlanker(set);
-  const key = configKey(opts, set);
+  const tiers = opts.tiers ?? DEFAULT_TIERS;
+  const key = configKey(opts, set, tiers);
   const cachePath = opts.noCache ? null : cacheFilePath(opts.cacheDir ?? defaultCacheDir(tree.root));
   const stats: IndexStats = {
     kernelVersion: tree.kernelVersion,
     files: listing.files.length,
     parsedFiles: 0,
     cachedFiles: 0,
+    lexicalFiles: 0,
     seconds: 0,
     errors: [...listing.problems],
     warnings: tree.warnings.map((message) => ({ file: '.', message })),
@@ -167,6 +189,7 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
       const entry = { ...hit, mtimeMs: st.mtimeMs };
       session.stamps.set(file, entry);
       if (entry.facts) index.setFile(entry.facts);
+      if (entry.facts?.lexicalBodies) stats.lexicalFiles++;
       stats.cachedFiles++;
     } else toParse.push({ file, size: st.size });
   }
@@ -175,6 +198,7 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
     stats.parsedFiles++;
     if (r.facts) {
       index.setFile(r.facts);
+      if (r.facts.lexicalBodies) stats.lexicalFiles++;
       stats.syntaxErrors += r.facts.syntaxErrors;
     }
     stats.skippedBytes += r.skippedBytes;
@@ -191,13 +215,13 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
   const files = toParse.map((f) => f.file);
   const workers = opts.workers ?? defaultWorkerCount();
   if (files.length && workers > 0 && opts.distDir && existsSync(join(opts.distDir, 'indexWorker.js'))) {
-    await parseWithWorkers(join(opts.distDir, 'indexWorker.js'), Math.min(workers, files.length), { type: 'index/init', distDir: opts.distDir, attributeMacros: macroSetToMessage(set) }, { root: tree.root, files, onResult: accept, signal: opts.signal });
+    await parseWithWorkers(join(opts.distDir, 'indexWorker.js'), Math.min(workers, files.length), { type: 'index/init', distDir: opts.distDir, attributeMacros: macroSetToMessage(set), tiers }, { root: tree.root, files, onResult: accept, signal: opts.signal });
   } else if (files.length) {
     const parser = await CParser.create(opts.grammar);
     try {
       for (const f of files) {
         if (opts.signal?.aborted) throw new Error('indexing cancelled');
-        accept(readAndParse(parser, blanker, tree.root, f));
+        accept(readAndParse(parser, blanker, tree.root, f, lexicalFor(tiers, f)));
       }
     } finally {
       parser.dispose();

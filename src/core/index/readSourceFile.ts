@@ -15,7 +15,7 @@ function errno(e: unknown): string {
   return `unreadable: ${err.code ?? err.message}`;
 }
 
-export function readAndParse(parser: CParser, blanker: AttributeBlanker, root: string, file: string): FileParseResult {
+export function readAndParse(parser: CParser, blanker: AttributeBlanker, root: string, file: string, lexical = false): FileParseResult {
   const abs = join(root, file);
   for (let attempt = 0; ; attempt++) {
     let before, bytes, after;
@@ -34,6 +34,6 @@ export function readAndParse(parser: CParser, blanker: AttributeBlanker, root: s
       if (attempt < 2) continue;
       return { file, size: after.size, mtimeMs: after.mtimeMs, hash: '', skippedBytes: 0, error: 'kept changing while indexing; try again' };
     }
-    return parseSource(parser, blanker, file, bytes, { size: bytes.length, mtimeMs: after.mtimeMs, hash: hashContent(bytes) });
+    return parseSource(parser, blanker, file, bytes, { size: bytes.length, mtimeMs: after.mtimeMs, hash: hashContent(bytes) }, lexical);
   }
 }
