@@ -153,6 +153,12 @@ export class Atlas implements vscode.Disposable {
     this.builder = new MapBuilder({ index: session.index, ...this.graphs });
   }
 
+  /** Whether a file's function bodies came from the lexical tier (it is parsed whole when opened). */
+  fromLexicalTier(uri: vscode.Uri): boolean {
+    const rel = this.rel(uri);
+    return !!rel && this.state === 'ready' && !!this.session?.index.fileFacts(rel)?.lexicalBodies;
+  }
+
   /** Re-parse one saved file and rebuild the graphs. */
   async reindexFile(uri: vscode.Uri): Promise<void> {
     const rel = this.rel(uri);

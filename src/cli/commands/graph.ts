@@ -29,8 +29,9 @@ function callCommand(name: 'callees' | 'callers'): CliCommand {
     async run(args, io) {
       const fn = args.positional[1];
       if (!fn) throw new UsageError('missing the function name');
-      return withTree(args, io, (s) => {
+      return withTree(args, io, async (s) => {
         if (!s.index.knows(fn)) throw unknownName(s.index, fn);
+        await s.ensurePreciseAbout(fn); // a precise answer about fn, whatever tier its files came from
         const g = new CallGraph(s.index);
         const rows: object[] = (name === 'callees' ? g.callees(fn) : g.callers(fn)).map(edgeRow);
         const unresolved = name === 'callees' ? g.unresolvedIn(fn) : [];

@@ -16,7 +16,18 @@ export interface Tokens {
   end: Int32Array;
   /** Index of the matching bracket for `( [ {` and `) ] }`, else -1 (also for an unmatched one). */
   match: Int32Array;
+  /** Punctuation code: the char code of a one-character token, 256 + its index in PUNCT_MULTI for longer ones; 0 otherwise. */
+  code: Int32Array;
   text: string;
+}
+
+/** Multi-character punctuators, in the order of their codes (256 + index). */
+export const PUNCT_MULTI = ['<<=', '>>=', '...', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '##'];
+const MULTI_CODE = new Map(PUNCT_MULTI.map((p, i) => [p, 256 + i]));
+
+/** The code `Tokens.code` holds for punctuator `p`. */
+export function punctCode(p: string): number {
+  return p.length === 1 ? p.charCodeAt(0) : MULTI_CODE.get(p) ?? -1;
 }
 
 const PUNCT3 = new Set(['<<=', '>>=', '...']);
@@ -181,6 +192,11 @@ export function tokenize(text: string, from = 0, to = text.length): Tokens {
     push(Tok.Punct, i, i + 1);
     i++;
   }
+  const code = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    if (kind[k] !== Tok.Punct) continue;
+    code[k] = end[k] - start[k] === 1 ? text.charCodeAt(start[k]) : MULTI_CODE.get(text.slice(start[k], end[k])) ?? -1;
+  }
   const match = new Int32Array(n).fill(-1);
   const stack: number[] = [];
   for (let k = 0; k < n; k++) {
@@ -197,7 +213,7 @@ export function tokenize(text: string, from = 0, to = text.length): Tokens {
       }
     }
   }
-  return { count: n, kind, start, end, match, text };
+  return { count: n, kind, start, end, match, code, text };
 }
 
 /** `[open, close]` offsets of a function body's braces. */

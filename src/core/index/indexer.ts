@@ -103,6 +103,27 @@ export class IndexSession {
     return true;
   }
 
+  /**
+   * Before a precise answer about function `name`: parse whole the lexical-tier files that define
+   * it or whose bodies mention it (calls, references, arguments, stores, hints). Returns their count.
+   */
+  async ensurePreciseAbout(name: string): Promise<number> {
+    const files = this.lexicalFiles().filter((file) => {
+      const f = this.index.fileFacts(file);
+      if (!f) return false;
+      return (
+        f.functions.some((d) => d.name === name) ||
+        f.calls.some((c) => c.callee === name || c.caller === name) ||
+        f.refs.some((r) => r.name === name) ||
+        f.args.some((a) => a.name === name) ||
+        f.stores.some((x) => x.value === name) ||
+        f.hints.some((h) => h.candidates.includes(name))
+      );
+    });
+    for (const file of files) await this.reindexFile(file);
+    return files.length;
+  }
+
   /** Files whose bodies came from the lexical tier (parsed whole on demand). */
   lexicalFiles(): string[] {
     return [...this.stamps.values()].filter((s) => s.facts?.lexicalBodies).map((s) => s.file);

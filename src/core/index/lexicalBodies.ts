@@ -5,7 +5,7 @@
 // on the same prepared text. Bodies it cannot vouch for (a local struct, enum or typedef, asm)
 // are left to tree-sitter: `deferrable` says which. Differences measured against tree-sitter on
 // real drivers are in test/unit/lexicalTier.test.ts and docs/cold-index.md.
-import { Tok, tokenize, type Tokens } from './cLexer.ts';
+import { Tok, punctCode, tokenize, type Tokens } from './cLexer.ts';
 import type { LineIndex } from './lineIndex.ts';
 import type { FileFacts, ValueRef } from './facts.ts';
 
@@ -82,14 +82,16 @@ class BodyScan {
     for (const [k, v] of head.paramTypes) this.env.set(k, v);
   }
 
+  private readonly strs: (string | undefined)[] = [];
   private s(i: number): string {
-    return i >= 0 && i < this.t.count ? this.t.text.slice(this.t.start[i], this.t.end[i]) : '';
+    if (i < 0 || i >= this.t.count) return '';
+    return (this.strs[i] ??= this.t.text.slice(this.t.start[i], this.t.end[i]));
   }
   private isIdent(i: number): boolean {
     return i >= 0 && i < this.t.count && this.t.kind[i] === Tok.Ident;
   }
   private isP(i: number, p: string): boolean {
-    return i >= 0 && i < this.t.count && this.t.kind[i] === Tok.Punct && this.s(i) === p;
+    return i >= 0 && i < this.t.count && this.t.code[i] === (p.length === 1 ? p.charCodeAt(0) : punctCode(p));
   }
   private name(i: number): boolean {
     return this.isIdent(i) && !KEYWORDS.has(this.s(i));
