@@ -18,6 +18,8 @@ export interface Tokens {
   match: Int32Array;
   /** Punctuation code: the char code of a one-character token, 256 + its index in PUNCT_MULTI for longer ones; 0 otherwise. */
   code: Int32Array;
+  /** Conditional directives as [offset, +1 for `#if…` / -1 for `#endif`], in order. */
+  directives: [number, number][];
   text: string;
 }
 
@@ -109,6 +111,7 @@ export function tokenize(text: string, from = 0, to = text.length): Tokens {
   let start = new Int32Array(cap);
   let end = new Int32Array(cap);
   let n = 0;
+  const directives: [number, number][] = [];
   const push = (k: Tok, s: number, e: number) => {
     if (n === cap) {
       cap *= 2;
@@ -175,7 +178,10 @@ export function tokenize(text: string, from = 0, to = text.length): Tokens {
       }
     }
     if (c === 35 && firstOnLine(text, i)) {
-      i = skipDirective(text, i, to);
+      const e = skipDirective(text, i, to);
+      const d = /^#\s*(if|endif)/.exec(text.slice(i, Math.min(e, i + 16)));
+      if (d) directives.push([i, d[1] === 'if' ? 1 : -1]);
+      i = e;
       continue;
     }
     const three = text.slice(i, i + 3);
@@ -213,7 +219,7 @@ export function tokenize(text: string, from = 0, to = text.length): Tokens {
       }
     }
   }
-  return { count: n, kind, start, end, match, code, text };
+  return { count: n, kind, start, end, match, code, directives, text };
 }
 
 /** `[open, close]` offsets of a function body's braces. */

@@ -136,7 +136,7 @@ class BodyScan {
           const kind = this.braceKind(i, top);
           if (kind === 'init' && this.isP(i - 1, ')') && t.match[i - 1] >= 0 && this.castGroup(t.match[i - 1])) this.compoundLiteral(t.match[i - 1], i);
           stack.push(frame(kind, i));
-          if (kind === 'block') this.statementStart(i + 1);
+          if (kind === 'block') this.statementStart(i + 1, i);
           continue;
         }
         if (p === '[') {
@@ -153,7 +153,7 @@ class BodyScan {
           if (f.kind === 'call' || f.kind === 'init') this.endItem(f, i);
           if (f.kind === 'call') this.endCall(f, i);
           const outer = stack[stack.length - 1];
-          if (p === '}' && outer?.kind === 'block' && f.kind === 'block') this.statementStart(i + 1);
+          if (p === '}' && outer?.kind === 'block' && f.kind === 'block') this.statementStart(i + 1, outer.at);
           continue;
         }
         if (!top) continue;
@@ -167,7 +167,7 @@ class BodyScan {
           continue;
         }
         if (p === ';') {
-          if (top.kind === 'block') this.statementStart(i + 1);
+          if (top.kind === 'block') this.statementStart(i + 1, top.at);
           top.ternaries = 0;
           this.value(i + 1, 'stmt', top);
           continue;
@@ -181,7 +181,7 @@ class BodyScan {
           if (top.ternaries > 0) {
             top.ternaries--;
             this.value(i + 1, 'ternary-else', top);
-          } else if (top.kind === 'block') this.statementStart(i + 1);
+          } else if (top.kind === 'block') this.statementStart(i + 1, top.at);
           continue;
         }
         if (ASSIGN.has(p)) {
@@ -293,8 +293,13 @@ class BodyScan {
   }
 
   // ── statements and declarations ─────────────────────────────────────────
-  /** At the start of a statement in a block: a declaration's names become locals. */
-  private statementStart(i: number): void {
+  /**
+   * At the start of a statement in the block opened at `block`: a declaration's names become locals
+   * — unless a `#if` opened inside the block holds it (tree-sitter's `preproc_if` is then its parent,
+   * and extraction does not count it as a local either).
+   */
+  private statementStart(i: number, block: number): void {
+    const conditional = i < this.t.count && this.ifDepth(this.t.start[i]) > this.ifDepth(this.t.start[block]);
     const t = this.t;
     let j = i;
     while (j < t.count && QUALIFIER.has(this.s(j))) j++;
@@ -343,7 +348,7 @@ class BodyScan {
       } else return;
       for (let m = dStart; m < k; m++) this.declarator.add(m);
       while (this.isP(k, '[') && t.match[k] >= 0) k = t.match[k] + 1; // array sizes are expressions (calls count)
-      if (nameTok >= 0) {
+      if (nameTok >= 0 && !conditional) {
         const n = this.s(nameTok);
         this.locals.add(n);
         if (base) this.env.set(n, base);
@@ -365,6 +370,14 @@ class BodyScan {
       }
       return;
     }
+  }
+
+  /** Depth of `#if` nesting at `offset`, counted from the body's start. */
+  private ifDepth(offset: number): number {
+    const d = this.t.directives;
+    let depth = 0;
+    for (let k = 0; k < d.length && d[k][0] < offset; k++) depth += d[k][1];
+    return depth;
   }
 
   // ── values ──────────────────────────────────────────────────────────────
