@@ -32,8 +32,35 @@ export function punctCode(p: string): number {
   return p.length === 1 ? p.charCodeAt(0) : MULTI_CODE.get(p) ?? -1;
 }
 
-const PUNCT3 = new Set(['<<=', '>>=', '...']);
-const PUNCT2 = new Set(['->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '##']);
+/** Length of the punctuator at `i` whose first char code is `c` (1 to 3), without slicing. */
+function punctLength(text: string, i: number, c: number): number {
+  const n = text.charCodeAt(i + 1);
+  switch (c) {
+    case 60: // <
+    case 62: // >
+      if (n === c) return text.charCodeAt(i + 2) === 61 ? 3 : 2; // << >> <<= >>=
+      return n === 61 ? 2 : 1;
+    case 46: // .
+      return n === 46 && text.charCodeAt(i + 2) === 46 ? 3 : 1;
+    case 45: // -
+      return n === 62 || n === 45 || n === 61 ? 2 : 1; // -> -- -=
+    case 43: // +
+    case 38: // &
+    case 124: // |
+      return n === c || n === 61 ? 2 : 1; // ++ += && &= || |=
+    case 61: // =
+    case 33: // !
+    case 42: // *
+    case 47: // /
+    case 37: // %
+    case 94: // ^
+      return n === 61 ? 2 : 1;
+    case 35: // #
+      return n === 35 ? 2 : 1;
+    default:
+      return 1;
+  }
+}
 
 const isIdentStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
 const isIdentPart = (c: number) => isIdentStart(c) || (c >= 48 && c <= 57);
@@ -184,19 +211,9 @@ export function tokenize(text: string, from = 0, to = text.length): Tokens {
       i = e;
       continue;
     }
-    const three = text.slice(i, i + 3);
-    if (PUNCT3.has(three)) {
-      push(Tok.Punct, i, i + 3);
-      i += 3;
-      continue;
-    }
-    if (PUNCT2.has(three.slice(0, 2))) {
-      push(Tok.Punct, i, i + 2);
-      i += 2;
-      continue;
-    }
-    push(Tok.Punct, i, i + 1);
-    i++;
+    const len = punctLength(text, i, c);
+    push(Tok.Punct, i, i + len);
+    i += len;
   }
   const code = new Int32Array(n);
   for (let k = 0; k < n; k++) {

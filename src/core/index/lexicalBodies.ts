@@ -32,7 +32,7 @@ const GRAMMAR_PRIMITIVE = new Set(['bool', 'size_t', 'ssize_t', 'ptrdiff_t', 'in
   ...[8, 16, 32, 64].flatMap((n) => [`int${n}_t`, `uint${n}_t`, `char${n}_t`])]);
 const QUALIFIER = new Set(['const', 'volatile', 'restrict', '__restrict', '__restrict__', '_Atomic', 'static', 'extern', 'register', 'inline', '__inline', '__inline__', 'auto', '__thread', '_Thread_local', 'thread_local', 'constexpr']);
 const CONTROL = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', '_Alignof', 'alignof', '__alignof__', '__alignof', 'offsetof', 'asm', '__asm__', '__asm', 'volatile', '__volatile__', '_Generic', '__attribute__', '__attribute', '_Static_assert', 'static_assert', 'defined', 'case', 'do', 'else', 'goto']);
-const ASSIGN = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=']);
+const ASSIGN_CODES = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>='].map(punctCode));
 /** Macros that only wrap an access (extractFlow's WRAPPERS). */
 const WRAPPERS = /^(READ_ONCE|WRITE_ONCE|ACCESS_ONCE|rcu_dereference\w*|rcu_access_pointer|srcu_dereference\w*|smp_load_acquire|INDIRECT_CALL_\w+|unlikely|likely)$/;
 const HINT = /^INDIRECT_CALL_(?:([1-4])|INET|INET_1)$/;
@@ -126,24 +126,24 @@ class BodyScan {
     for (let i = 0; i < t.count; i++) {
       const top = stack[stack.length - 1];
       if (t.kind[i] === Tok.Punct) {
-        const p = this.s(i);
-        if (p === '(') {
+        const c = t.code[i];
+        if (c === 40 /* ( */) {
           const f = this.openParen(i);
           stack.push(f);
           continue;
         }
-        if (p === '{') {
+        if (c === 123 /* { */) {
           const kind = this.braceKind(i, top);
           if (kind === 'init' && this.isP(i - 1, ')') && t.match[i - 1] >= 0 && this.castGroup(t.match[i - 1])) this.compoundLiteral(t.match[i - 1], i);
           stack.push(frame(kind, i));
           if (kind === 'block') this.statementStart(i + 1, i);
           continue;
         }
-        if (p === '[') {
+        if (c === 91 /* [ */) {
           stack.push(frame('bracket', i));
           continue;
         }
-        if (p === ')' || p === ']' || p === '}') {
+        if (c === 41 || c === 93 || c === 125 /* ) ] } */) {
           // pop to the frame this closer opened (unmatched closers of #if branches are ignored)
           const o = t.match[i];
           if (o < 0) continue;
@@ -153,38 +153,35 @@ class BodyScan {
           if (f.kind === 'call' || f.kind === 'init') this.endItem(f, i);
           if (f.kind === 'call') this.endCall(f, i);
           const outer = stack[stack.length - 1];
-          if (p === '}' && outer?.kind === 'block' && f.kind === 'block') this.statementStart(i + 1, outer.at);
+          if (c === 125 && outer?.kind === 'block' && f.kind === 'block') this.statementStart(i + 1, outer.at);
           continue;
         }
         if (!top) continue;
-        if (p === ',') {
+        if (c === 44 /* , */) {
           if (top.kind === 'call' || top.kind === 'init') {
             this.endItem(top, i);
             top.itemStart = i + 1;
           } else if (top.kind !== 'block') top.itemStart = i + 1;
-          // a comma in an expression statement or declaration: the next value starts here
-          this.value(i + 1, 'comma', top);
           continue;
         }
-        if (p === ';') {
+        if (c === 59 /* ; */) {
           if (top.kind === 'block') this.statementStart(i + 1, top.at);
           top.ternaries = 0;
-          this.value(i + 1, 'stmt', top);
           continue;
         }
-        if (p === '?') {
+        if (c === 63 /* ? */) {
           top.ternaries++;
           this.value(i + 1, 'ternary', top);
           continue;
         }
-        if (p === ':') {
+        if (c === 58 /* : */) {
           if (top.ternaries > 0) {
             top.ternaries--;
             this.value(i + 1, 'ternary-else', top);
           } else if (top.kind === 'block') this.statementStart(i + 1, top.at);
           continue;
         }
-        if (ASSIGN.has(p)) {
+        if (ASSIGN_CODES.has(c)) {
           if (top.kind === 'init' && this.designatorBefore(i, top)) {
             this.value(i + 1, 'designated', top);
             continue;
@@ -199,7 +196,7 @@ class BodyScan {
         }
         continue;
       }
-      if (t.kind[i] === Tok.Ident && this.s(i) === 'return') this.value(i + 1, 'return', top);
+      if (t.kind[i] === Tok.Ident && t.end[i] - t.start[i] === 6 && this.s(i) === 'return') this.value(i + 1, 'return', top);
     }
     for (const d of this.deferred) d();
     this.flushRefs();
@@ -385,12 +382,7 @@ class BodyScan {
    * A value expression starting at `i` that is a single name (or `&name`, `(type) name` where the
    * grammar rule allows it) becomes a value reference.
    */
-  private value(i: number, where: 'comma' | 'stmt' | 'ternary' | 'ternary-else' | 'designated' | 'init' | 'assign' | 'return' | 'arg' | 'element', top: Frame | undefined): void {
-    if (where === 'stmt') return;
-    if (where === 'comma') {
-      // only items of calls and initializer lists are values after a comma; declarations' are init values
-      return;
-    }
+  private value(i: number, where: 'ternary' | 'ternary-else' | 'designated' | 'init' | 'assign' | 'return', top: Frame | undefined): void {
     const v = this.single(i);
     if (!v) return;
     const end = v.name + 1;
