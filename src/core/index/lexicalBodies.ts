@@ -233,7 +233,7 @@ class BodyScan {
       const line = this.line(prev);
       const caller = this.head.fn;
       this.deferred.push(() => {
-        const chain = this.isIdent(o - 1) && !KEYWORDS.has(this.s(o - 1)) && !this.isP(o - 2, '->') && !this.isP(o - 2, '.') ? this.chainBack(prev) : this.chainOfGroup(o, prev);
+        const chain = this.isIdent(o - 1) && !KEYWORDS.has(this.s(o - 1)) && !this.isP(o - 2, '->') && !this.isP(o - 2, '.') ? this.chainBack(prev) : this.chainOfRange(o + 1, prev - 1);
         if (chain) this.facts.memberCalls.push({ caller, line, chain });
       });
       return f;
@@ -555,16 +555,7 @@ class BodyScan {
 
   /** First token of the postfix expression ending at `hi`, or -1 when a prefix operator owns it. */
   private lhsStart(hi: number): number {
-    let i = hi;
-    for (let guard = 0; guard < 64; guard++) {
-      if (this.isIdent(i) && (this.isP(i - 1, '->') || this.isP(i - 1, '.'))) i -= 2;
-      else if (this.isP(i, ']') && this.t.match[i] >= 0) i = this.t.match[i] - 1;
-      else if (this.isP(i, ')') && this.t.match[i] >= 0) {
-        const o = this.t.match[i];
-        i = this.name(o - 1) ? o - 1 : o;
-        break;
-      } else break;
-    }
+    const i = this.lhsStartLoose(hi);
     // `*p->f = v` is a store through a pointer, not into a member; `a.b` after `{`/`,` is a designator
     if (this.isP(i - 1, '*') || this.isP(i - 1, '&') || this.isP(i - 1, '++') || this.isP(i - 1, '--')) {
       const before = i - 2;
@@ -661,13 +652,6 @@ class BodyScan {
     const c = this.t.match[o];
     if (c <= o + 1) return undefined;
     return this.chainParts(o + 1, c - 1);
-  }
-
-  private chainOfGroup(o: number, c: number): string | undefined {
-    void c;
-    const p = this.groupParts(o);
-    if (!p || p.fields.length === 0 || p.fields.some((x) => !x)) return undefined;
-    return [p.base, ...p.fields].join('|');
   }
 
   private chainOfRange(lo: number, hi: number): string | undefined {
