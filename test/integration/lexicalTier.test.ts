@@ -24,7 +24,7 @@ const FLOORS: Partial<Record<FactKind, { same: number; extra: number }>> = {
   opsInstances: { same: 0.995, extra: 0.005 },
   refs: { same: 0.93, extra: 0.01 },
   args: { same: 0.94, extra: 0.01 },
-  functions: { same: 0.995, extra: 0 },
+  functions: { same: 0.995, extra: 0.001 }, // tree-sitter loses a function whose body splits a call across #if branches
   prototypes: { same: 0.995, extra: 0 },
   structs: { same: 1, extra: 0 },
   enums: { same: 1, extra: 0 },

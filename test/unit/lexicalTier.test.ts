@@ -39,6 +39,7 @@ test('what the tier reads from drv_setup, fact by fact', async () => {
   assert.ok(mc.includes('T:drv_priv|ops|open') && mc.filter((c) => c === 'T:drv_priv|ops|open').length >= 3, 'container_of, a cast, INDIRECT_CALL_2');
   assert.ok(mc.includes('T:drv_priv|ops|poll'), 'READ_ONCE(priv->ops)->poll and (*priv->ops->poll) seen through');
   assert.ok(mc.includes('D:drv_priv_t|ops|poll'), 'a typedef-typed local');
+  assert.equal(mc.filter((c) => c === 'T:drv_priv|ops|open').length, 5, 'incl. `if (alt) (*pp)->ops->open(dev)`: a statement, not a call of `(alt)`');
   assert.ok(mc.includes('C:netdev_priv|ops|open'), 'a call result');
   const stores = f.stores.map((s) => `${s.chain}=${s.value}/${s.param}`).sort();
   assert.ok(stores.includes('T:drv_priv|rx_handler=drv_rx/-1'));

@@ -279,6 +279,17 @@ class BodyScan {
     return i === c;
   }
 
+  /** Whether the `(` at `o` follows an expression that it calls (`)` or `]`), not a statement head or a cast. */
+  private calledGroup(o: number): boolean {
+    if (this.isP(o - 1, ']')) return true;
+    if (this.isIdent(o - 1)) return !KEYWORDS.has(this.s(o - 1));
+    if (!this.isP(o - 1, ')')) return false;
+    const p = this.t.match[o - 1];
+    if (p < 0) return false;
+    if (this.isIdent(p - 1) && CONTROL.has(this.s(p - 1))) return false; // `if (x) (*y)->f()`
+    return !this.castGroup(p);
+  }
+
   /** Base of a cast group's type: `T:tag`, `D:name`, or undefined for a primitive. */
   private castBase(o: number): string | undefined {
     let i = o + 1;
@@ -597,7 +608,7 @@ class BodyScan {
           }
           return finish('C:' + callee);
         }
-        if (this.isP(o - 1, ')') || this.isP(o - 1, ']') || (this.isIdent(o - 1) && !KEYWORDS.has(this.s(o - 1)))) return finish('?');
+        if (this.calledGroup(o)) return finish('?'); // `f(x)(y)->a`, `a[i](y)->b`: a call's result
         const inner = this.groupParts(o);
         if (!inner) return finish('?');
         return finishWith(inner);
