@@ -4,12 +4,12 @@
 // Context key: netstackAtlas.mapOpen.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../core/map/protocol.ts';
 import { liveMessage } from '../core/map/mapModel.ts';
+import { locateTreeFile, TreeFileError } from '../core/index/treeFiles.ts';
 import type { Atlas } from './session.ts';
 import type { LiveMetrics } from './live.ts';
+import { AtlasRuntime } from './runtime.ts';
 
 export class MapPanel implements vscode.Disposable {
   private static current: MapPanel | undefined;
@@ -20,6 +20,7 @@ export class MapPanel implements vscode.Disposable {
   private sentModel = false;
   private nextId = 1;
   private readonly pending = new Map<number, (svg: string) => void>();
+  private readonly poster = (m: ToWebview) => this.post(m);
 
   static show(ctx: vscode.ExtensionContext, atlas: Atlas, live: LiveMetrics): MapPanel {
     if (MapPanel.current) {
@@ -58,6 +59,7 @@ export class MapPanel implements vscode.Disposable {
         if (this.ready && !atlas.ready) this.post({ type: 'map/progress', message: 'Indexing the kernel tree…', done: p.done, total: p.total });
       }),
       live.onSample(() => this.sendLive()),
+      { dispose: AtlasRuntime.current?.attach(this.poster) ?? (() => undefined) }, // closing the panel stops its recording
     );
   }
 
@@ -123,7 +125,17 @@ export class MapPanel implements vscode.Disposable {
       }
       case 'map/open': {
         const root = this.atlas.root;
-        if (!root || !existsSync(join(root, m.file))) return;
+        if (!root) return;
+        // The same rules as every tree read: inside the tree's real root, a regular file, capped (a
+        // symlink to /etc/shadow or a FIFO named *.c is not opened in an editor).
+        try {
+          locateTreeFile(root, m.file, 50 * 1024 * 1024);
+        } catch (e) {
+          if (!(e instanceof TreeFileError)) throw e;
+          this.atlas.output.warn(`map: not opened: ${e.message}`);
+          if (e.problem !== 'missing') void vscode.window.showWarningMessage(`Netstack Atlas: not opened: ${e.message}`);
+          return;
+        }
         const pos = new vscode.Position(m.line - 1, 0);
         await vscode.window.showTextDocument(this.atlas.uri(m.file), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos), preview: true });
         return;
@@ -138,6 +150,12 @@ export class MapPanel implements vscode.Disposable {
       case 'map/log':
         if (m.level === 'error') this.atlas.output.error(`map: ${m.message}`);
         else this.atlas.output.info(`map: ${m.message}`);
+        return;
+      case 'runtime/record': // perf starts only on this user action
+        void AtlasRuntime.current?.record(m.seconds, m.mode, this.poster);
+        return;
+      case 'runtime/stop':
+        AtlasRuntime.current?.stop();
         return;
     }
   }

@@ -9,7 +9,7 @@ import { CACHE_SCHEMA, cacheFilePath, defaultCacheDir, readCache, writeCache, ty
 import { CorruptCache } from './factsCodec.ts';
 import { CParser, type GrammarLocation } from './treeSitter.ts';
 import { readAndParse } from './readSourceFile.ts';
-import { readRegularFile, readRegularText } from './regularFile.ts';
+import { readTreeFile } from './treeFiles.ts';
 import { hashContent, type FileParseResult } from './parseFile.ts';
 import { KernelIndex } from './model.ts';
 import { defaultWorkerCount, parseWithWorkers } from './workerPool.ts';
@@ -65,10 +65,12 @@ export function treeAttributeMacros(root: string): { set: AttributeMacroSet; hea
   const defs: MacroDefinitionText[] = [];
   const headers: string[] = [];
   for (const h of ATTRIBUTE_HEADERS) {
-    const text = readRegularText(join(root, h)); // absent in a partial tree: the seed list covers it
-    if (text === undefined) continue;
-    defs.push(...scanDefines(text));
-    headers.push(h);
+    try {
+      defs.push(...scanDefines(readTreeFile(root, h).bytes.toString('utf8')));
+      headers.push(h);
+    } catch {
+      /* absent in a partial tree: the seed list covers it */
+    }
   }
   return { set: deriveAttributeMacros(defs), headers };
 }
@@ -206,7 +208,7 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
       toParse.push({ file, size: 0 }); // reported by the parse
       continue;
     }
-    if (hit && hit.size === st.size && (hit.mtimeMs === st.mtimeMs || (hit.hash && sameContent(join(tree.root, file), hit.hash)))) {
+    if (hit && hit.size === st.size && (hit.mtimeMs === st.mtimeMs || (hit.hash && sameContent(tree.root, file, hit.hash)))) {
       const entry = { ...hit, mtimeMs: st.mtimeMs };
       session.stamps.set(file, entry);
       if (entry.facts) index.setFile(entry.facts);
@@ -261,9 +263,9 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
   return session;
 }
 
-function sameContent(abs: string, hash: string): boolean {
+function sameContent(root: string, file: string, hash: string): boolean {
   try {
-    return hashContent(readRegularFile(abs).bytes) === hash;
+    return hashContent(readTreeFile(root, file).bytes) === hash;
   } catch {
     return false;
   }

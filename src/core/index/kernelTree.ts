@@ -1,6 +1,6 @@
 // Recognize a kernel tree and list the source files in scope.
 import { existsSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { entryKind, readRegularText } from './regularFile.ts';
+import { kindOf, readTreeFile } from './treeFiles.ts';
 import { join, resolve } from 'node:path';
 import { globBase, globToRegExp } from './glob.ts';
 
@@ -37,8 +37,12 @@ export function detectTree(path: string): TreeInfo {
 }
 
 export function readKernelVersion(root: string): string | null {
-  const text = readRegularText(join(root, 'Makefile'), 4096);
-  if (text === undefined) return null;
+  let text: string;
+  try {
+    text = readTreeFile(root, 'Makefile').bytes.toString('utf8', 0, 4096); // a FIFO Makefile must not block
+  } catch {
+    return null;
+  }
   const get = (k: string) => new RegExp(`^${k}[ \\t]*=[ \\t]*(\\S*)`, 'm').exec(text)?.[1];
   const v = get('VERSION');
   const p = get('PATCHLEVEL');
@@ -129,7 +133,7 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
       }
       if (!source(ent.name) || !includes.some((x) => x.test(childRel)) || excludes.some((x) => x.test(childRel))) continue;
       if (!st.isFile()) {
-        problems.push({ file: childRel, message: `${entryKind(st)}, not a regular file; skipped` });
+        problems.push({ file: childRel, message: `${kindOf(st)}, not a regular file; skipped` });
         continue;
       }
       if (ent.isSymbolicLink()) {
