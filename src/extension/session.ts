@@ -181,6 +181,12 @@ export class Atlas implements vscode.Disposable {
     return this.model;
   }
 
+  /** Whether a file's function bodies came from the lexical tier (it is parsed whole when opened). */
+  fromLexicalTier(uri: vscode.Uri): boolean {
+    const rel = this.rel(uri);
+    return !!rel && this.state === 'ready' && !!this.session?.index.fileFacts(rel)?.lexicalBodies;
+  }
+
   /** Re-parse one saved file and rebuild the graphs. */
   async reindexFile(uri: vscode.Uri): Promise<void> {
     const rel = this.rel(uri);

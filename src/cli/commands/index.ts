@@ -32,7 +32,7 @@ export function unknownName(index: KernelIndex, name: string, kind: DefKind = 'f
 const index = treeCommand({
   name: 'index',
   booleanFlags: ['no-derived'],
-  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--no-derived] [--workers N] [--json]   (--no-derived: facts only; queries build the call graph, layers and counters on first use)',
+  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--no-derived] [--workers N] [--precise] [--json]   (--precise: tree-sitter for every body, no lexical tier; --no-derived: facts only; queries build the call graph, layers and counters on first use)',
   async run(args, io) {
     return withTree(args, io, (s) => {
       const derived = args.booleans.has('no-derived') ? { rebuilt: [], seconds: 0, saved: false, skipped: true } : deriveAll(args, io, s);
@@ -43,6 +43,7 @@ const index = treeCommand({
         files: st.files,
         parsedFiles: st.parsedFiles,
         cachedFiles: st.cachedFiles,
+        lexicalFiles: st.lexicalFiles,
         functions: c.functions,
         structs: c.structs,
         opsInstances: c.opsInstances,

@@ -34,7 +34,17 @@ export function typeBase(type: SyntaxNode | null): string | undefined {
   return undefined;
 }
 
-export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
+/** What the file's flow extraction learned about names, for the lexical tier's bodies. */
+export interface FlowScope {
+  /** Function → its parameter names. */
+  params: Map<string, string[]>;
+  /** Function → typed locals and parameters (name → `T:tag` / `D:name`). */
+  env: Map<string, Map<string, string>>;
+  /** File-scope variables → type base. */
+  globals: Map<string, string>;
+}
+
+export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): FlowScope {
   const f = ctx.facts;
   const params = new Map<string, string[]>();
   const env = new Map<string, Map<string, string>>();
@@ -209,6 +219,7 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
     }
   }
   for (const p of pending) p();
+  return { params, env, globals };
 
   /** Plain names a value can be: `a`, `&a`, `(T)a`, `c ? a : b`. */
   function namesIn(v: SyntaxNode | null): string[] {

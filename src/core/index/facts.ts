@@ -204,6 +204,12 @@ export interface FileFacts {
   /** Syntax error regions tree-sitter could not parse (count and the first line), for diagnostics. */
   syntaxErrors: number;
   firstErrorLine?: number;
+  /**
+   * Function bodies whose facts came from the lexical tier (src/core/index/lexicalBodies.ts), not
+   * from tree-sitter; absent or 0 when the whole file was parsed. Such a file is parsed whole on
+   * demand (IndexSession.ensurePrecise) before a precise answer about it.
+   */
+  lexicalBodies?: number;
 }
 
 export function emptyFacts(file: string): FileFacts {

@@ -105,7 +105,7 @@ export function encodeFacts(f: FileFacts, st: StringTable, out: IntBuffer): numb
   at.push(out.length);
   encodeInstances(f.localInstances, st, out);
   at.push(out.length);
-  out.push(f.syntaxErrors, f.firstErrorLine ?? -1);
+  out.push(f.syntaxErrors, f.firstErrorLine ?? -1, f.lexicalBodies ?? 0);
   return at;
 }
 
@@ -283,13 +283,16 @@ export class LazyFacts implements FileFacts {
   private readonly loaded: Partial<{ [K in Section]: SectionValue<K> }> = {};
   syntaxErrors: number;
   firstErrorLine?: number;
+  lexicalBodies?: number;
 
-  /** `at[k]` is where section k starts; the last entry where the trailer (error count, first error line) is. */
+  /** `at[k]` is where section k starts; the last entry where the trailer (error count, first error line, lexical bodies) is. */
   constructor(readonly file: string, private readonly d: Int32Array, private readonly at: readonly number[], private readonly strings: LazyStrings) {
-    if (at.length !== SECTIONS.length + 1 || at[at.length - 1] + 2 > d.length) throw new CorruptCache(`bad section table for ${file}`);
+    if (at.length !== SECTIONS.length + 1 || at[at.length - 1] + 3 > d.length) throw new CorruptCache(`bad section table for ${file}`);
     this.syntaxErrors = d[at[SECTIONS.length]];
     const fe = d[at[SECTIONS.length] + 1];
     if (fe >= 0) this.firstErrorLine = fe;
+    const lex = d[at[SECTIONS.length] + 2];
+    if (lex > 0) this.lexicalBodies = lex;
   }
 
   private get<K extends Section>(k: K): SectionValue<K> {
@@ -320,6 +323,7 @@ export class LazyFacts implements FileFacts {
     for (const k of SECTIONS) (out as unknown as Record<string, unknown>)[k] = this.get(k);
     out.syntaxErrors = this.syntaxErrors;
     if (this.firstErrorLine !== undefined) out.firstErrorLine = this.firstErrorLine;
+    if (this.lexicalBodies) out.lexicalBodies = this.lexicalBodies;
     return out;
   }
 

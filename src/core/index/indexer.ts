@@ -16,6 +16,7 @@ import { KernelIndex } from './model.ts';
 import { readTreeFile } from './treeFiles.ts';
 import { defaultWorkerCount, parseWithWorkers } from './workerPool.ts';
 import { macroSetToMessage } from './workerProtocol.ts';
+import { DEFAULT_TIERS, lexicalFor, type TierPolicy } from './tiers.ts';
 
 export interface IndexOptions extends ScopeOptions {
   grammar: GrammarLocation;
@@ -30,6 +31,8 @@ export interface IndexOptions extends ScopeOptions {
   /** One-line notes (cache rebuilt, tree warnings). */
   log?(line: string): void;
   signal?: AbortSignal;
+  /** Which files leave their function bodies to the lexical tier; default DEFAULT_TIERS. */
+  tiers?: TierPolicy;
 }
 
 export interface IndexStats {
@@ -37,6 +40,8 @@ export interface IndexStats {
   files: number;
   parsedFiles: number;
   cachedFiles: number;
+  /** Files whose function bodies came from the lexical tier (parsed whole on demand). */
+  lexicalFiles: number;
   seconds: number;
   errors: { file: string; message: string }[];
   warnings: { file: string; message: string }[];
@@ -74,9 +79,10 @@ export function treeAttributeMacros(root: string): { set: AttributeMacroSet; hea
   return { set: deriveAttributeMacros(defs), headers };
 }
 
-/** What a file's facts depend on besides its text: entries stay valid across scopes (--include/--exclude). */
-function configKey(set: AttributeMacroSet): string {
-  return createHash('sha1').update(JSON.stringify([CACHE_SCHEMA, macroSetToMessage(set)])).digest('hex');
+/** What a file's facts depend on besides its text (schema, attribute macros, which files the lexical
+ *  tier reads): entries stay valid across scopes (--include/--exclude). */
+function configKey(set: AttributeMacroSet, tiers: TierPolicy): string {
+  return createHash('sha1').update(JSON.stringify([CACHE_SCHEMA, macroSetToMessage(set), tiers])).digest('hex');
 }
 
 /** The scope itself, for what is derived from the whole index (call graph, layers, counters). */
@@ -103,7 +109,43 @@ export class IndexSession {
     readonly key: string,
   ) {}
 
-  /** Re-parse one file (tree-relative) in this thread and replace its facts; a vanished file is removed. */
+  /**
+   * Parse a file whole with tree-sitter if its bodies came from the lexical tier (before a precise
+   * answer about it: the file is opened, or a query names one of its functions). True if it was re-parsed.
+   */
+  async ensurePrecise(file: string): Promise<boolean> {
+    if (!this.index.fileFacts(file)?.lexicalBodies) return false;
+    await this.reindexFile(file);
+    return true;
+  }
+
+  /**
+   * Before a precise answer about function `name`: parse whole the lexical-tier files that define
+   * it or whose bodies mention it (calls, references, arguments, stores, hints). Returns their count.
+   */
+  async ensurePreciseAbout(name: string): Promise<number> {
+    const files = this.lexicalFiles().filter((file) => {
+      const f = this.index.fileFacts(file);
+      if (!f) return false;
+      return (
+        f.functions.some((d) => d.name === name) ||
+        f.calls.some((c) => c.callee === name || c.caller === name) ||
+        f.refs.some((r) => r.name === name) ||
+        f.args.some((a) => a.name === name) ||
+        f.stores.some((x) => x.value === name) ||
+        f.hints.some((h) => h.candidates.includes(name))
+      );
+    });
+    for (const file of files) await this.reindexFile(file);
+    return files.length;
+  }
+
+  /** Files whose bodies came from the lexical tier (parsed whole on demand). */
+  lexicalFiles(): string[] {
+    return [...this.stamps.values()].filter((s) => s.facts?.lexicalBodies).map((s) => s.file);
+  }
+
+  /** Re-parse one file (tree-relative) whole, in this thread, and replace its facts; a vanished file is removed. */
   async reindexFile(file: string): Promise<FileParseResult> {
     this.parser ??= await CParser.create(this.opts.grammar);
     const r = readAndParse(this.parser, this.blanker, this.tree.root, file);
@@ -146,13 +188,15 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
   const listing = listSourceFiles(tree.root, opts);
   const { set } = treeAttributeMacros(tree.root);
   const blanker = new AttributeBlanker(set);
-  const key = configKey(set);
+  const tiers = opts.tiers ?? DEFAULT_TIERS;
+  const key = configKey(set, tiers);
   const cachePath = access ? access.indexPath : null;
   const stats: IndexStats = {
     kernelVersion: tree.kernelVersion,
     files: listing.files.length,
     parsedFiles: 0,
     cachedFiles: 0,
+    lexicalFiles: 0,
     seconds: 0,
     errors: [...listing.problems],
     warnings: tree.warnings.map((message) => ({ file: '.', message })),
@@ -201,13 +245,17 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
       const entry = { ...(hit ?? gift!), mtimeMs: st.mtimeMs };
       if (entry.mtimeMs !== (hit ?? gift!).mtimeMs) touched++;
       session.stamps.set(file, entry);
+      if (entry.facts?.lexicalBodies) stats.lexicalFiles++;
       stats.cachedFiles++;
     } else toParse.push({ file, size: st.size });
   }
 
   const accept = (r: FileParseResult) => {
     stats.parsedFiles++;
-    if (r.facts) stats.syntaxErrors += r.facts.syntaxErrors;
+    if (r.facts) {
+      if (r.facts.lexicalBodies) stats.lexicalFiles++;
+      stats.syntaxErrors += r.facts.syntaxErrors;
+    }
     stats.skippedBytes += r.skippedBytes;
     if (r.error) stats.errors.push({ file: r.file, message: r.error });
     if (r.warning) stats.warnings.push({ file: r.file, message: r.warning });
@@ -222,13 +270,13 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
   const files = toParse.map((f) => f.file);
   const workers = opts.workers ?? defaultWorkerCount();
   if (files.length && workers > 0 && opts.distDir && existsSync(join(opts.distDir, 'indexWorker.js'))) {
-    await parseWithWorkers(join(opts.distDir, 'indexWorker.js'), Math.min(workers, files.length), { type: 'index/init', distDir: opts.distDir, attributeMacros: macroSetToMessage(set) }, { root: tree.root, files, onResult: accept, signal: opts.signal });
+    await parseWithWorkers(join(opts.distDir, 'indexWorker.js'), Math.min(workers, files.length), { type: 'index/init', distDir: opts.distDir, attributeMacros: macroSetToMessage(set), tiers }, { root: tree.root, files, onResult: accept, signal: opts.signal });
   } else if (files.length) {
     const parser = await CParser.create(opts.grammar);
     try {
       for (const f of files) {
         if (opts.signal?.aborted) throw new Error('indexing cancelled');
-        accept(readAndParse(parser, blanker, tree.root, f));
+        accept(readAndParse(parser, blanker, tree.root, f, lexicalFor(tiers, f)));
       }
     } finally {
       parser.dispose();
