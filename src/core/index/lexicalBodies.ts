@@ -77,6 +77,9 @@ class BodyScan {
   private readonly initEq = new Set<number>();
   private readonly pendingRefs: ValueRef[] = [];
   private readonly deferred: (() => void)[] = [];
+  /** Plain names given a value in the body (`x = …`, `int x = …`): extractFlow's loaded locals,
+   *  never stored as a function. */
+  private readonly assigned = new Set<string>();
 
   constructor(t: Tokens, private readonly lines: LineIndex, private readonly head: BodyHead, private readonly globals: Map<string, string>, private readonly facts: FileFacts) {
     this.t = t;
@@ -184,6 +187,7 @@ class BodyScan {
           continue;
         }
         if (ASSIGN_CODES.has(c)) {
+          if (this.isIdent(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.assigned.add(this.s(i - 1));
           if (top.kind === 'init' && this.designatorBefore(i, top)) {
             this.value(i + 1, 'designated', top);
             continue;
@@ -556,7 +560,7 @@ class BodyScan {
     const line = this.line(start);
     this.deferred.push(() => {
       const param = this.head.params.indexOf(value);
-      if (param < 0 && this.env.has(value)) return;
+      if (param < 0 && (this.env.has(value) || this.assigned.has(value))) return;
       const chain = this.chainBack(lhsEnd);
       if (chain) this.facts.stores.push({ context, line, chain, value, param });
     });
