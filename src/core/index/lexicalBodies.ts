@@ -80,6 +80,9 @@ class BodyScan {
   /** Plain names given a value in the body (`x = …`, `int x = …`): extractFlow's loaded locals,
    *  never stored as a function. */
   private readonly assigned = new Set<string>();
+  /** What such a local is given when the value is a plain name (`getfrag = ip_generic_getfrag`, through
+   *  `&` and casts): an argument passes on what it holds (extractFlow's namesIn). */
+  private readonly held = new Map<string, string[]>();
 
   constructor(t: Tokens, private readonly lines: LineIndex, private readonly head: BodyHead, private readonly globals: Map<string, string>, private readonly facts: FileFacts) {
     this.t = t;
@@ -187,7 +190,7 @@ class BodyScan {
           continue;
         }
         if (ASSIGN_CODES.has(c)) {
-          if (this.isIdent(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.assigned.add(this.s(i - 1));
+          if (this.isIdent(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.noteAssigned(this.s(i - 1), i + 1);
           if (top.kind === 'init' && this.designatorBefore(i, top)) {
             this.value(i + 1, 'designated', top);
             continue;
@@ -523,10 +526,25 @@ class BodyScan {
         else if (this.isP(a, '(') && this.castGroup(a) && this.t.match[a] + 1 === b) id = b;
         if (id < 0 || !this.name(id)) return;
         const name = this.s(id);
-        if (CONSTANT.test(name) || this.env.has(name)) return;
-        this.facts.args.push({ caller, callee, line, index, name });
+        if (CONSTANT.test(name)) return;
+        // struct-typed locals are never functions; a typedef'd parameter may forward a callback (as extractFlow)
+        const t = this.env.get(name);
+        if (t && !(t.startsWith('D:') && this.head.params.includes(name))) return;
+        for (const n of this.held.get(name) ?? [name]) this.facts.args.push({ caller, callee, line, index, name: n });
       });
     });
+  }
+
+  /** `local = value`: remember the local, and the name it is given when the value is a plain name. */
+  private noteAssigned(local: string, i: number): void {
+    this.assigned.add(local);
+    while (this.isP(i, '&') || this.isP(i, '*') || (this.isP(i, '(') && this.castGroup(i))) i = this.isP(i, '(') ? this.t.match[i] + 1 : i + 1;
+    if (!this.name(i) || !(this.isP(i + 1, ';') || this.isP(i + 1, ','))) return;
+    const v = this.s(i);
+    if (CONSTANT.test(v)) return;
+    const l = this.held.get(local);
+    if (l) l.push(v);
+    else this.held.set(local, [v]);
   }
 
   // ── members ─────────────────────────────────────────────────────────────
