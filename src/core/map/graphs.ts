@@ -20,6 +20,8 @@ export interface Graphs {
   presets: Record<string, { title: string; waypoints: string[] }>;
   graphAvailable: boolean;
   notes: string[];
+  /** The tree's MAINTAINERS text for the map's subsystem columns (null: the tree has none). */
+  maintainers: string | null;
 }
 
 /** Direct calls only, from the index. */
@@ -69,5 +71,6 @@ export function buildGraphs(index: KernelIndex, log: (line: string) => void): Gr
     presets: callGraph ? PRESETS : {},
     graphAvailable: !!callGraph,
     notes,
+    maintainers: read('MAINTAINERS') ?? null,
   };
 }

@@ -6,6 +6,7 @@ import type { KernelIndex } from '../index/model.ts';
 import type { CallEdge, LayerId, LayerModel, PathResult } from '../graph/types.ts';
 import { LAYER_ORDER, LAYER_TITLES } from '../graph/types.ts';
 import { placementOf } from '../graph/layers.ts';
+import { SubsystemMatcher, chooseColumns, parseMaintainers } from './subsystems.ts';
 import type { LiveAlert, LiveBadge, LiveSample, MapEdge, MapModel, MapNode } from './protocol.ts';
 
 /** What the map needs of a call graph: CallGraph, or the adapter's direct-call fallback. */
@@ -28,6 +29,8 @@ export interface MapInputs {
   presets: Record<string, { title: string; waypoints: string[] }>;
   graphAvailable: boolean;
   notes?: string[];
+  /** The tree's MAINTAINERS text (null: none) for the subsystem columns. */
+  maintainers?: string | null;
 }
 
 /** Always on the map when the tree defines them, whatever the layer lists hold. */
@@ -61,7 +64,18 @@ const PER_LAYER = 250;
 export const fnId = (name: string) => `fn:${name}`;
 
 export class MapBuilder {
-  constructor(readonly inp: MapInputs) {}
+  private readonly subsystems: SubsystemMatcher;
+  /** Section → column, fixed by build(); nodes placed later (expand, trace) use it too. */
+  private columnOf: ((section: string) => string) | undefined;
+
+  constructor(readonly inp: MapInputs) {
+    this.subsystems = new SubsystemMatcher(parseMaintainers(inp.maintainers));
+  }
+
+  private withColumn(n: MapNode): MapNode {
+    const section = this.subsystems.of(n.file).id;
+    return { ...n, section, column: this.columnOf ? this.columnOf(section) : section };
+  }
 
   /** The band of any function: the layer model's; a function the model has not placed (no layers:
    *  the call graph failed) sits in `fallback`, said so. */
@@ -69,17 +83,18 @@ export class MapBuilder {
     const p = placementOf(this.inp.layers, name);
     const counters = this.inp.counters?.functionCounters(name).map((s) => s.counter);
     const uniq = counters?.length ? [...new Set(counters)] : undefined;
-    if (p) return { id: fnId(name), label: name, kind: 'function', layer: p.layer, file: p.file, line: p.line, detail: p.rule, ...(uniq ? { counters: uniq } : {}) };
+    if (p) return this.withColumn({ id: fnId(name), label: name, kind: 'function', layer: p.layer, file: p.file, line: p.line, detail: p.rule, ...(uniq ? { counters: uniq } : {}) });
     const d = this.inp.index.functions(name)[0];
     if (!d) return undefined;
-    return { id: fnId(name), label: name, kind: 'function', layer: fallback, file: d.file, line: d.def.line, detail: `not placed: no layer model; shown in ${LAYER_TITLES[fallback]}`, ...(uniq ? { counters: uniq } : {}) };
+    return this.withColumn({ id: fnId(name), label: name, kind: 'function', layer: fallback, file: d.file, line: d.def.line, detail: `not placed: no layer model; shown in ${LAYER_TITLES[fallback]}`, ...(uniq ? { counters: uniq } : {}) });
   }
 
   build(): MapModel {
     const { index, layers, presets } = this.inp;
     const nodes = new Map<string, MapNode>();
+    this.columnOf = undefined;
     const add = (n: MapNode | undefined) => {
-      if (n && !nodes.has(n.id)) nodes.set(n.id, n);
+      if (n && !nodes.has(n.id)) nodes.set(n.id, n.section ? n : this.withColumn(n));
     };
     const wanted = new Set(KEY_FUNCTIONS);
     for (const p of Object.values(presets)) for (const w of p.waypoints) wanted.add(w);
@@ -136,11 +151,25 @@ export class MapBuilder {
     for (const l of layers.layers) counts.set(l.id, l.functions.length);
     const notes = [...(this.inp.notes ?? [])];
     if (!this.inp.graphAvailable) notes.unshift('call graph not available: direct calls only, no layers');
+    const problem = this.subsystems.parse.problem;
+    if (problem) notes.push(problem);
+    // columns: the sections holding most nodes, the rest under "other"
+    const bySection = new Map<string, number>();
+    const shownBySection = new Map<string, number>();
+    for (const n of nodes.values()) {
+      bySection.set(n.section!, (bySection.get(n.section!) ?? 0) + 1);
+      if (n.key) shownBySection.set(n.section!, (shownBySection.get(n.section!) ?? 0) + 1);
+    }
+    const { columns, columnOf } = chooseColumns(bySection, 12, shownBySection);
+    this.columnOf = columnOf;
+    for (const n of nodes.values()) n.column = columnOf(n.section!);
     return {
       layers: LAYER_ORDER.map((id) => ({ id, title: LAYER_TITLES[id], count: counts.get(id) ?? 0 })),
       nodes: [...nodes.values()],
       edges: dedupe(edges),
       presets: Object.entries(presets).map(([id, p]) => ({ id, title: p.title })),
+      columns: columns.map(({ id, title, count }) => ({ id, title, count })),
+      presetPaths: Object.fromEntries(Object.entries(presets).map(([id, p]) => [id, p.waypoints.map(fnId)])),
       graphAvailable: this.inp.graphAvailable,
       notes,
       kernelVersion: index.kernelVersion,

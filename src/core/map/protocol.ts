@@ -20,6 +20,10 @@ export interface MapNode {
   counters?: string[];
   /** Shown from the start (key functions, ops instances, inetsw, structs); the rest on expand/search. */
   key?: boolean;
+  /** The map column (a MAINTAINERS section, a directory, or `other`) and the section or directory
+   *  the file itself falls in (shown on hover). */
+  column?: string;
+  section?: string;
 }
 
 export interface MapEdge {
@@ -36,6 +40,10 @@ export interface MapModel {
   nodes: MapNode[];
   edges: MapEdge[];
   presets: { id: string; title: string }[];
+  /** Subsystem columns, left to right before call-flow ordering (most nodes first; `other` last). */
+  columns?: { id: string; title: string; count: number }[];
+  /** Waypoints of each preset, so the map can seed its order with them before any trace. */
+  presetPaths?: Record<string, string[]>;
   /** false: the call graph could not be built; the map shows direct calls only and says so. */
   graphAvailable: boolean;
   notes: string[];
