@@ -2,14 +2,14 @@
 // edge anchors (as drawn), crossings per edge, horizontal vs vertical travel of a path, label size on
 // screen after Fit. Pure: no DOM (labels are monospace, so their width is computed, not measured).
 
-export const NODE_H = 22;
-export const ROW_GAP = 8;
+export const NODE_H = 20;
+export const ROW_GAP = 7;
 export const ROW = NODE_H + ROW_GAP;
 export const NODE_GAP = 10;
 export const COL_GAP = 30;
-export const BAND_HEAD = 22;
+export const BAND_HEAD = 20;
 export const BAND_GAP = 6;
-export const COLUMN_HEAD = 26;
+export const COLUMN_HEAD = 4;
 /** Node label font size in map units (monospace). */
 export const LABEL_PX = 12;
 export const CHAR_W = 7.23;

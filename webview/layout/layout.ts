@@ -5,7 +5,7 @@
 // top to bottom like a stack trace); columns are subsystems. Inside a cell, nodes are ordered by
 // median sweeps over the visible edges, seeded by the preset paths, then placed as close to their
 // neighbours as the cell allows. Deterministic: the same input gives the same picture. Pure: no DOM.
-import { BAND_GAP, BAND_HEAD, COLUMN_HEAD, COL_GAP, NODE_GAP, NODE_H, ROW, boxWidth, type Box } from './geometry.ts';
+import { BAND_GAP, BAND_HEAD, COLUMN_HEAD, COL_GAP, NODE_GAP, NODE_H, ROW, boxWidth, countCrossings, type Box } from './geometry.ts';
 
 export const BANDS = ['syscall', 'socket', 'protocol', 'network', 'device', 'driver'] as const;
 export type BandId = (typeof BANDS)[number];
@@ -30,6 +30,8 @@ export interface LayoutInput {
   columns: readonly string[];
   /** Node-id paths that seed the order (the lit path first, then preset waypoints). */
   seeds?: readonly (readonly string[])[];
+  /** The lit path in call order: its nodes line up with their path neighbours first. */
+  path?: readonly string[];
   /** Dragged nodes: kept where the user put them. */
   pinned?: Readonly<Record<string, { x: number; y: number }>>;
   /** Viewport width / height the picture should fill (default 1.6). */
@@ -62,6 +64,8 @@ interface Work {
   /** Call edges only (what makes sub-rows). */
   calls: number[][];
   callers: number[][];
+  /** Path neighbours of a node on the lit path (else empty). */
+  pathNb: number[][];
   /** Seed rank: position along the first seed path containing the node (Infinity: none). */
   seed: Float64Array;
   level: Int32Array;
@@ -147,7 +151,15 @@ function indexGraph(input: LayoutInput): Work {
       rank++;
     }
   }
-  return { nodes, width, band, col, columns, out, inn, calls, callers, seed, level: new Int32Array(n), row: new Int32Array(n), rowsOf: new Int32Array(BANDS.length), x: new Float64Array(n), order: new Float64Array(n), back: new Set(), topo: [] };
+  const pathNb: number[][] = Array.from({ length: n }, () => []);
+  const p = (input.path ?? []).map((id) => at.get(id));
+  for (let k = 0; k + 1 < p.length; k++) {
+    const a = p[k], b = p[k + 1];
+    if (a === undefined || b === undefined || a === b) continue;
+    pathNb[a].push(b);
+    pathNb[b].push(a);
+  }
+  return { nodes, width, band, col, columns, out, inn, calls, callers, pathNb, seed, level: new Int32Array(n), row: new Int32Array(n), rowsOf: new Int32Array(BANDS.length), x: new Float64Array(n), order: new Float64Array(n), back: new Set(), topo: [] };
 }
 
 // ── 2. columns: those the seed paths cross, in path order, then the rest in their default order ──
@@ -383,6 +395,12 @@ function sweep(w: Work, rows: Int32Array): Geo {
   const want = new Float64Array(n);
   const median = (i: number, dir: number) => {
     const xs: number[] = [];
+    if (w.pathNb[i].length) {
+      // a node of the lit path follows the path: the mean of its path neighbours
+      let sum = 0;
+      for (const u of w.pathNb[i]) sum += w.x[u] + w.width[u] / 2;
+      return sum / w.pathNb[i].length;
+    }
     const r = rowKey(w, rowBase, i);
     for (const u of w.inn[i]) if (dir === 0 || Math.sign(rowKey(w, rowBase, u) - r) === -dir) xs.push(w.x[u] + w.width[u] / 2);
     for (const u of w.out[i]) if (dir === 0 || Math.sign(rowKey(w, rowBase, u) - r) === -dir) xs.push(w.x[u] + w.width[u] / 2);
@@ -391,7 +409,21 @@ function sweep(w: Work, rows: Int32Array): Geo {
     const m = xs.length >> 1;
     return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
   };
-  const passes = n > 5000 ? 2 : 4;
+  const passes = n > 5000 ? 2 : 6;
+  // small maps keep the pass with fewest crossings (counting is cheap below a few hundred edges)
+  let edgeCount = 0;
+  for (const l of w.out) edgeCount += l.length;
+  const judge = edgeCount <= 800;
+  const crossings = () => {
+    const boxes = new Map<string, Box>();
+    for (let i = 0; i < n; i++) boxes.set(String(i), { x: w.x[i], y: rowY[rowKey(w, rowBase, i)], w: w.width[i], h: NODE_H });
+    const edges: { from: string; to: string }[] = [];
+    for (let i = 0; i < n; i++) for (const u of w.out[i]) edges.push({ from: String(i), to: String(u) });
+    return countCrossings(boxes, edges);
+  };
+  let best = judge ? crossings() : 0;
+  let bestX = w.x.slice();
+  let bestSegs = new Map([...segs].map(([k, s]) => [k, [...s]]));
   for (let it = 0; it < passes; it++) {
     for (const dir of [1, -1, 0]) {
       // dir 1: top to bottom using rows above; -1: bottom to top using rows below; 0: both
@@ -408,6 +440,18 @@ function sweep(w: Work, rows: Int32Array): Geo {
         }
       }
     }
+    if (judge) {
+      const c = crossings();
+      if (c < best) {
+        best = c;
+        bestX = w.x.slice();
+        bestSegs = new Map([...segs].map(([k, s]) => [k, [...s]]));
+      }
+    }
+  }
+  if (judge) {
+    w.x.set(bestX);
+    for (const [k, s] of bestSegs) segs.set(k, s);
   }
   return geo;
 }

@@ -54,8 +54,11 @@ export const OPS_TYPES: Record<string, LayerId> = {
 function isKeyOps(struct: string, name: string, file: string): boolean {
   if (struct === 'net_device_ops') return name === 'loopback_ops';
   if (struct === 'proto' || struct === 'proto_ops') return /^net\/(ipv4|ipv6|unix|packet|core)\//.test(file);
-  return struct === 'net_protocol' || struct === 'packet_type';
+  // the IP families' protocol handlers and packet types; the rest (CAN, X.25, AX.25, …) on search
+  if (struct === 'net_protocol' || struct === 'packet_type') return CORE_FAMILY_FILE.test(file);
+  return false;
 }
+const CORE_FAMILY_FILE = /^net\/(ipv4|ipv6|core|packet)\//;
 export const CORE_STRUCTS: Record<string, LayerId> = { sock: 'socket', sk_buff: 'device', net_device: 'device', socket: 'socket' };
 
 /** Per band, at most this many layer functions beyond the key ones (most-called first). */
@@ -132,7 +135,7 @@ export class MapBuilder {
     for (const r of layers.registrations) {
       if (r.kind !== 'inetsw') continue;
       const id = `inetsw:${r.name}`;
-      add({ id, key: true, label: `${r.name} ${r.details.protocol ?? ''}`.trim(), kind: 'inetsw', layer: 'socket', file: r.file, line: r.line, detail: `inetsw entry: ${Object.entries(r.details).map(([k, v]) => `${k}=${v}`).join(' ')}` });
+      add({ id, key: CORE_FAMILY_FILE.test(r.file), label: `${r.name} ${r.details.protocol ?? ''}`.trim(), kind: 'inetsw', layer: 'socket', file: r.file, line: r.line, detail: `inetsw entry: ${Object.entries(r.details).map(([k, v]) => `${k}=${v}`).join(' ')}` });
       for (const k of ['prot', 'ops']) {
         const target = opsByName.get(r.details[k] ?? '');
         if (target) edges.push({ from: id, to: target, kind: 'registers', evidence: `${r.file}:${r.line} — .${k} = ${r.details[k]}` });

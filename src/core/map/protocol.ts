@@ -3,7 +3,8 @@
 // wrong shape is dropped (and logged) by the host. Requests carry an `id` that the reply repeats.
 import type { LayerId, EdgeKind, Confidence } from '../graph/types.ts';
 
-export type MapNodeKind = 'function' | 'ops' | 'inetsw' | 'struct';
+/** `bundle`: made by the webview only ("+N more" neighbours of an expanded node). */
+export type MapNodeKind = 'function' | 'ops' | 'inetsw' | 'struct' | 'bundle';
 export type MapEdgeKind = EdgeKind | 'member' | 'registers';
 
 export interface MapNode {
