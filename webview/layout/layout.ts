@@ -409,11 +409,11 @@ function sweep(w: Work, rows: Int32Array): Geo {
     const m = xs.length >> 1;
     return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
   };
-  const passes = n > 5000 ? 2 : 6;
+  const passes = n > 5000 ? 1 : n > 1000 ? 3 : 6;
   // small maps keep the pass with fewest crossings (counting is cheap below a few hundred edges)
   let edgeCount = 0;
   for (const l of w.out) edgeCount += l.length;
-  const judge = edgeCount <= 800;
+  const judge = edgeCount <= 400;
   const crossings = () => {
     const boxes = new Map<string, Box>();
     for (let i = 0; i < n; i++) boxes.set(String(i), { x: w.x[i], y: rowY[rowKey(w, rowBase, i)], w: w.width[i], h: NODE_H });

@@ -70,6 +70,14 @@ const serve: CliCommand = {
         }
         case 'map/open':
           return { type: 'map/source', id: m.id, file: m.file, line: m.line, text: read(m.file) ?? null };
+        case 'map/traceVia': {
+          const r = builder.traceVia(m.from, m.via, m.to, m.depth);
+          for (const n of r.nodes) shown.set(n.id, n);
+          return { type: 'map/path', id: m.id, ...r };
+        }
+        case 'map/png':
+        case 'map/save':
+          return undefined;
         case 'map/log':
           io.err(`netstack-atlas serve: map ${m.level}: ${m.message}\n`);
           return undefined;
@@ -138,7 +146,7 @@ const serve: CliCommand = {
           }
           const reply = handle(m);
           if (reply) broadcast(reply);
-          if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace') broadcast(live());
+          if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace' || m.type === 'map/traceVia') broadcast(live());
           res.writeHead(204);
           res.end();
         });

@@ -200,15 +200,34 @@ export class MapBuilder {
   }
 
   /** A preset's path through its waypoints, segment by segment. */
-  trace(preset: string): { title: string; found: boolean; nodes: MapNode[]; edges: MapEdge[]; message?: string } {
+  trace(preset: string): TraceAnswer {
     const p = this.inp.presets[preset];
     if (!p) return { title: preset, found: false, nodes: [], edges: [], message: `unknown preset ${preset}` };
-    const fns = [p.waypoints[0]];
+    return this.traceThrough(p.title, p.waypoints, 40);
+  }
+
+  /** from → via → to (Trace via), each leg at most `depth` calls. */
+  traceVia(from: string, via: string | null, to: string, depth = 40): TraceAnswer {
+    return this.traceThrough([from, via, to].filter(Boolean).join(' → '), [from, ...(via ? [via] : []), to], depth);
+  }
+
+  /** Waypoints missing from this tree are named and skipped (the rest is still lit); a leg with no
+   *  path ends the trace there, said so. */
+  private traceThrough(title: string, waypoints: string[], depth: number): TraceAnswer {
+    const missing = waypoints.filter((w) => !this.inp.index.functions(w).length);
+    const present = waypoints.filter((w) => !missing.includes(w));
+    const note = missing.length ? `not in this tree: ${missing.join(', ')}` : undefined;
+    if (!present.length) return { title, found: false, nodes: [], edges: [], message: note };
+    const fns = [present[0]];
     const edges: CallEdge[] = [];
-    for (let i = 0; i + 1 < p.waypoints.length; i++) {
-      const r = this.inp.graph.path(p.waypoints[i], p.waypoints[i + 1], { maxDepth: 40, k: 1 });
+    let message = note;
+    let found = !missing.length;
+    for (let i = 0; i + 1 < present.length; i++) {
+      const r = this.inp.graph.path(present[i], present[i + 1], { maxDepth: depth, k: 1 });
       if (!r.found) {
-        return { title: p.title, found: false, nodes: fns.map((f) => this.placeFunction(f)).filter((n): n is MapNode => !!n), edges: edges.map(toMapEdge), message: `no path from ${p.waypoints[i]} to ${p.waypoints[i + 1]}` };
+        message = [note, `no path from ${present[i]} to ${present[i + 1]} within ${depth} calls`].filter(Boolean).join('; ');
+        found = false;
+        break;
       }
       fns.push(...r.functions.slice(1));
       edges.push(...r.edges);
@@ -222,8 +241,21 @@ export class MapBuilder {
         prev = n.layer;
       }
     }
-    return { title: p.title, found: true, nodes, edges: edges.map(toMapEdge) };
+    return { title, found, nodes, edges: edges.map(toMapEdge), ...(message ? { message } : {}) };
   }
+
+  /** Every function name of the tree (deep links' near misses). */
+  functionNames(): Iterable<string> {
+    return this.inp.index.functionNames();
+  }
+}
+
+export interface TraceAnswer {
+  title: string;
+  found: boolean;
+  nodes: MapNode[];
+  edges: MapEdge[];
+  message?: string;
 }
 
 export function toMapEdge(e: CallEdge): MapEdge {
