@@ -6,5 +6,6 @@ import { counterSiteCommands } from './commands/counterSites.ts';
 import { countersCommands } from './commands/counters.ts';
 import { watchCommands } from './commands/watch.ts';
 import { serveCommands } from './commands/serve.ts';
+import { runtimeCommands } from './commands/runtime.ts';
 
-export const commands: CliCommand[] = [...indexCommands, ...graphCommands, ...counterSiteCommands, ...countersCommands, ...watchCommands, ...serveCommands];
+export const commands: CliCommand[] = [...indexCommands, ...graphCommands, ...counterSiteCommands, ...countersCommands, ...watchCommands, ...serveCommands, ...runtimeCommands];

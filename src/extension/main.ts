@@ -16,6 +16,9 @@ import { registerNavigation } from './navigation.ts';
 import { registerCallHierarchy } from './callHierarchy.ts';
 import { registerCodeLens } from './codeLens.ts';
 import { registerWatcher } from './watcher.ts';
+import { registerRuntime } from './runtime.ts';
+import { registerRuntimeEditor } from './runtimeEditor.ts';
+import { registerRuntimeView } from './runtimeView.ts';
 
 export function activate(ctx: vscode.ExtensionContext): void {
   const atlas = new Atlas(ctx);
@@ -32,6 +35,9 @@ export function activate(ctx: vscode.ExtensionContext): void {
   registerCallHierarchy(ctx, atlas);
   registerCodeLens(ctx, atlas, live);
   registerWatcher(ctx, atlas);
+  const runtime = registerRuntime(ctx, atlas);
+  registerRuntimeEditor(ctx, atlas, runtime);
+  registerRuntimeView(ctx, runtime);
   ctx.subscriptions.push(atlas.onDidChange(() => {
     if (atlas.ready) live.start();
   }));

@@ -10,6 +10,7 @@ import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from
 import { liveMessage } from '../core/map/mapModel.ts';
 import type { Atlas } from './session.ts';
 import type { LiveMetrics } from './live.ts';
+import { AtlasRuntime } from './runtime.ts';
 
 export class MapPanel implements vscode.Disposable {
   private static current: MapPanel | undefined;
@@ -22,6 +23,7 @@ export class MapPanel implements vscode.Disposable {
   private readonly pending = new Map<number, (svg: string) => void>();
   /** A deep link waiting for the model (the webview applies it after map/init). */
   private link: string | undefined;
+  private readonly poster = (m: ToWebview) => this.post(m);
 
   static show(ctx: vscode.ExtensionContext, atlas: Atlas, live: LiveMetrics): MapPanel {
     if (MapPanel.current) {
@@ -60,6 +62,7 @@ export class MapPanel implements vscode.Disposable {
         if (this.ready && !atlas.ready) this.post({ type: 'map/progress', message: 'Indexing the kernel tree…', done: p.done, total: p.total });
       }),
       live.onSample(() => this.sendLive()),
+      { dispose: AtlasRuntime.current?.attach(this.poster) ?? (() => undefined) }, // closing the panel stops its recording
     );
   }
 
@@ -154,12 +157,15 @@ export class MapPanel implements vscode.Disposable {
         this.sendLive();
         return;
       }
-      case 'runtime/record':
-      case 'runtime/stop':
-        return;
       case 'map/log':
         if (m.level === 'error') this.atlas.output.error(`map: ${m.message}`);
         else this.atlas.output.info(`map: ${m.message}`);
+        return;
+      case 'runtime/record': // perf starts only on this user action
+        void AtlasRuntime.current?.record(m.seconds, m.mode, this.poster);
+        return;
+      case 'runtime/stop':
+        AtlasRuntime.current?.stop();
         return;
     }
   }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Atlas } from './session.ts';
 import { C_SELECTOR, functionAt, memberCallAt, wordAt } from './symbols.ts';
+import { rankByRunTime } from './runtimeEditor.ts';
 
 function targets(atlas: Atlas, doc: vscode.TextDocument, pos: vscode.Position): vscode.Location[] | undefined {
   if (!atlas.ready) return undefined;
@@ -10,7 +11,8 @@ function targets(atlas: Atlas, doc: vscode.TextDocument, pos: vscode.Position): 
   const index = atlas.session!.index;
   if (mc) {
     const out: vscode.Location[] = [];
-    for (const name of new Set(mc.targets.map((t) => t.to))) for (const d of index.functions(name)) out.push(atlas.location(d.file, d.def.line));
+    // targets seen at run time first, by their share of the observed calls (last recording)
+    for (const { name } of rankByRunTime(mc.caller, [...new Set(mc.targets.map((t) => t.to))])) for (const d of index.functions(name)) out.push(atlas.location(d.file, d.def.line));
     return out;
   }
   const f = functionAt(atlas, doc, pos);

@@ -14,6 +14,7 @@ import { MapBuilder, liveMessage } from '../../core/map/mapModel.ts';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/map/protocol.ts';
 import { Sampler, takeSnapshot, parseSource } from '../../core/metrics/index.ts';
 import { treeFileReader } from '../../core/index/treeFiles.ts';
+import { serveRuntime } from '../runtimeHost.ts';
 
 const serve: CliCommand = {
   name: 'serve',
@@ -54,6 +55,10 @@ const serve: CliCommand = {
       sampler.start();
     }
 
+    const runtime = serveRuntime(session, graphs, broadcast, (r) => {
+      for (const n of r.overlay.nodes) shown.set(n.id, n);
+    });
+
     const handle = (m: FromWebview): ToWebview | undefined => {
       switch (m.type) {
         case 'map/ready':
@@ -83,9 +88,12 @@ const serve: CliCommand = {
           return undefined;
         case 'map/svg':
           return undefined;
-        case 'runtime/record':
+        case 'runtime/record': // perf starts only on this user action
+          void runtime.record(m.seconds, m.mode);
+          return undefined;
         case 'runtime/stop':
-          return { type: 'runtime/status', state: 'error', mode: 'stacks', elapsed: 0, seconds: 0, events: 0, message: 'run-time recording is not available in this version' };
+          runtime.stop();
+          return undefined;
       }
     };
 
@@ -167,6 +175,7 @@ const serve: CliCommand = {
       process.once('SIGTERM', stop);
     });
     sampler?.stop();
+    runtime.dispose(); // never leave perf running
     for (const c of clients) c.end();
     server.close();
     session.dispose();
