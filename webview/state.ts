@@ -135,19 +135,27 @@ export class MapState {
   /** Visible edges, parallel ones (same ends, several kinds) folded into one with a count. */
   visibleEdges(): (MapEdge & { count: number; kinds: string[] })[] {
     const by = new Map<string, MapEdge & { count: number; kinds: string[] }>();
-    // a generic helper an expansion revealed (rcu_read_lock, IS_ERR) links only to that origin: its
-    // hundreds of other callers on the map would criss-cross it
-    const helperOf = new Map<string, Set<string>>();
+    // what an expansion revealed is a satellite of its origin: its edges go to that origin and to the
+    // origin's other satellites only (a helper like inet_sk would otherwise criss-cross the map to
+    // every caller on it); hover shows the rest
+    const originsOf = new Map<string, Set<string>>();
+    const onPath = new Set(this.pathNodes);
     for (const [origin, exp] of this.expanded) {
       for (const id of exp.revealed) {
         const n = this.nodes.get(id);
-        if (n && !n.key && generic(n)) helperOf.set(id, (helperOf.get(id) ?? new Set()).add(origin));
+        if (n && !n.key && !onPath.has(id)) originsOf.set(id, (originsOf.get(id) ?? new Set()).add(origin));
       }
     }
+    const related = (sat: string, other: string) => {
+      const o = originsOf.get(sat)!;
+      if (o.has(other)) return true;
+      const oo = originsOf.get(other);
+      if (oo) for (const x of oo) if (o.has(x) || x === sat) return true;
+      return false;
+    };
     for (const e of this.edges.values()) {
       if (!this.nodes.get(e.from)?.visible || !this.nodes.get(e.to)?.visible || e.from === e.to) continue;
-      if (helperOf.has(e.to) && !helperOf.get(e.to)!.has(e.from) && !this.pathEdges.has(edgeKey(e))) continue;
-      if (helperOf.has(e.from) && !helperOf.get(e.from)!.has(e.to) && !this.pathEdges.has(edgeKey(e))) continue;
+      if (!this.pathEdges.has(edgeKey(e)) && ((originsOf.has(e.to) && !related(e.to, e.from)) || (originsOf.has(e.from) && !related(e.from, e.to)))) continue;
       const k = `${e.from}>${e.to}`;
       const have = by.get(k);
       if (have) {

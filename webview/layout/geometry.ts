@@ -68,13 +68,36 @@ export function segmentsCross(p: [number, number, number, number], q: [number, n
 /** Crossings among the drawn edges (edges sharing an end never count), by straight anchor-to-anchor
  *  segments; O(E²) with a bounding-box reject: for measuring, not for every frame. */
 export function countCrossings(boxes: ReadonlyMap<string, Box>, edges: readonly { from: string; to: string }[]): number {
-  const segs: { a: string; b: string; s: [number, number, number, number]; x0: number; x1: number; y0: number; y1: number }[] = [];
+  const ids = new Map<string, number>();
+  const id = (k: string) => {
+    let v = ids.get(k);
+    if (v === undefined) ids.set(k, (v = ids.size));
+    return v;
+  };
+  const segs: Segment[] = [];
   for (const e of edges) {
     const a = boxes.get(e.from), b = boxes.get(e.to);
     if (!a || !b || e.from === e.to) continue;
-    const s = anchors(a, b);
-    segs.push({ a: e.from, b: e.to, s, x0: Math.min(s[0], s[2]), x1: Math.max(s[0], s[2]), y0: Math.min(s[1], s[3]), y1: Math.max(s[1], s[3]) });
+    segs.push(segment(id(e.from), id(e.to), anchors(a, b)));
   }
+  return crossingsOf(segs);
+}
+
+export interface Segment {
+  a: number;
+  b: number;
+  s: [number, number, number, number];
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+export function segment(a: number, b: number, s: [number, number, number, number]): Segment {
+  return { a, b, s, x0: Math.min(s[0], s[2]), x1: Math.max(s[0], s[2]), y0: Math.min(s[1], s[3]), y1: Math.max(s[1], s[3]) };
+}
+
+/** Crossings among segments (by end ids: sharing an end never counts), swept by x with a box reject. */
+export function crossingsOf(segs: Segment[]): number {
   segs.sort((p, q) => p.x0 - q.x0);
   let n = 0;
   for (let i = 0; i < segs.length; i++) {

@@ -5,7 +5,7 @@
 // top to bottom like a stack trace); columns are subsystems. Inside a cell, nodes are ordered by
 // median sweeps over the visible edges, seeded by the preset paths, then placed as close to their
 // neighbours as the cell allows. Deterministic: the same input gives the same picture. Pure: no DOM.
-import { BAND_GAP, BAND_HEAD, COLUMN_HEAD, COL_GAP, NODE_GAP, NODE_H, ROW, boxWidth, countCrossings, type Box } from './geometry.ts';
+import { BAND_GAP, BAND_HEAD, COLUMN_HEAD, COL_GAP, NODE_GAP, NODE_H, ROW, anchors, boxWidth, crossingsOf, segment, segmentsCross, type Box, type Segment } from './geometry.ts';
 
 export const BANDS = ['syscall', 'socket', 'protocol', 'network', 'device', 'driver'] as const;
 export type BandId = (typeof BANDS)[number];
@@ -414,12 +414,11 @@ function sweep(w: Work, rows: Int32Array): Geo {
   let edgeCount = 0;
   for (const l of w.out) edgeCount += l.length;
   const judge = edgeCount <= 400;
+  const boxOf = (i: number): Box => ({ x: w.x[i], y: rowY[rowKey(w, rowBase, i)], w: w.width[i], h: NODE_H });
   const crossings = () => {
-    const boxes = new Map<string, Box>();
-    for (let i = 0; i < n; i++) boxes.set(String(i), { x: w.x[i], y: rowY[rowKey(w, rowBase, i)], w: w.width[i], h: NODE_H });
-    const edges: { from: string; to: string }[] = [];
-    for (let i = 0; i < n; i++) for (const u of w.out[i]) edges.push({ from: String(i), to: String(u) });
-    return countCrossings(boxes, edges);
+    const list: Segment[] = [];
+    for (let i = 0; i < n; i++) for (const u of w.out[i]) list.push(segment(i, u, anchors(boxOf(i), boxOf(u))));
+    return crossingsOf(list);
   };
   let best = judge ? crossings() : 0;
   let bestX = w.x.slice();
@@ -452,8 +451,67 @@ function sweep(w: Work, rows: Int32Array): Geo {
   if (judge) {
     w.x.set(bestX);
     for (const [k, s] of bestSegs) segs.set(k, s);
+    transpose(w, segs, (i) => rowY[rowKey(w, rowBase, i)]);
   }
   return geo;
+}
+
+/** Swap neighbours in a segment while that removes crossings (the exchange step of layered layouts),
+ *  counting only the edges at the two nodes against all others. For small maps. */
+function transpose(w: Work, segs: Map<number, number[]>, yOf: (i: number) => number): void {
+  const n = w.nodes.length;
+  const edges: [number, number][] = [];
+  for (let i = 0; i < n; i++) for (const u of w.out[i]) edges.push([i, u]);
+  const inc: number[][] = Array.from({ length: n }, () => []);
+  edges.forEach(([a, b], k) => {
+    inc[a].push(k);
+    inc[b].push(k);
+  });
+  const seg = (k: number): [number, number, number, number] => {
+    const [a, b] = edges[k];
+    return anchors({ x: w.x[a], y: yOf(a), w: w.width[a], h: NODE_H }, { x: w.x[b], y: yOf(b), w: w.width[b], h: NODE_H });
+  };
+  const cache = edges.map((_, k) => segment(edges[k][0], edges[k][1], seg(k)));
+  const local = (p: number, q: number) => {
+    const mine = new Set([...inc[p], ...inc[q]]);
+    for (const k of mine) cache[k] = segment(edges[k][0], edges[k][1], seg(k));
+    let c = 0;
+    for (const k of mine) {
+      const p = cache[k];
+      for (let j = 0; j < edges.length; j++) {
+        if (j === k || (mine.has(j) && j < k)) continue;
+        const q = cache[j];
+        if (q.x0 > p.x1 || q.x1 < p.x0 || q.y0 > p.y1 || q.y1 < p.y0) continue;
+        if (p.a === q.a || p.a === q.b || p.b === q.a || p.b === q.b) continue;
+        if (segmentsCross(p.s, q.s)) c++;
+      }
+    }
+    return c;
+  };
+  for (let round = 0; round < 8; round++) {
+    let improved = false;
+    for (const s of segs.values()) {
+      for (let t = 0; t + 1 < s.length; t++) {
+        const p = s[t], q = s[t + 1];
+        if (!inc[p].length && !inc[q].length) continue;
+        const before = local(p, q);
+        const xp = w.x[p], xq = w.x[q];
+        // q takes p's place, p follows it
+        w.x[q] = xp;
+        w.x[p] = xp + w.width[q] + (xq - xp - w.width[p]);
+        if (local(p, q) < before) {
+          s[t] = q;
+          s[t + 1] = p;
+          improved = true;
+        } else {
+          w.x[p] = xp;
+          w.x[q] = xq;
+          for (const k of [...inc[p], ...inc[q]]) cache[k] = segment(edges[k][0], edges[k][1], seg(k));
+        }
+      }
+    }
+    if (!improved) break;
+  }
 }
 
 function pack(w: Work, s: number[], x0: number, _cw: number): void {
