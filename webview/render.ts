@@ -133,7 +133,7 @@ export class Renderer {
     node.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
     node.select('text.label').text((n) => shownLabel(n.label, n.kind));
     // closest zoom: file:line, and the ops slot of a bound function, clipped to the box
-    node.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` ${n.detail.replace(/^bound in \S+ /, '.')}` : ''}`, ((layout.boxes.get(n.id)?.w ?? 100) + 8) / 5.5)));
+    node.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, ((layout.boxes.get(n.id)?.w ?? 100) + 30) / 5.5)));
     node.select('text.badge').attr('x', (n) => (layout.boxes.get(n.id)?.w ?? 100) + 3).attr('y', 14);
     // the lit path numbered in call order (only its nodes carry a number)
     const steps = state.pathNodes.filter((id) => layout.boxes.has(id));

@@ -413,7 +413,7 @@ function sweep(w: Work, rows: Int32Array): Geo {
   // small maps keep the pass with fewest crossings (counting is cheap below a few hundred edges)
   let edgeCount = 0;
   for (const l of w.out) edgeCount += l.length;
-  const judge = edgeCount <= 400;
+  const judge = edgeCount <= 300;
   const boxOf = (i: number): Box => ({ x: w.x[i], y: rowY[rowKey(w, rowBase, i)], w: w.width[i], h: NODE_H });
   const crossings = () => {
     const list: Segment[] = [];
@@ -488,12 +488,15 @@ function transpose(w: Work, segs: Map<number, number[]>, yOf: (i: number) => num
     }
     return c;
   };
-  for (let round = 0; round < 8; round++) {
+  // a budget of segment tests, not of time: the same input still gives the same picture
+  let budget = 800_000;
+  for (let round = 0; round < 8 && budget > 0; round++) {
     let improved = false;
     for (const s of segs.values()) {
       for (let t = 0; t + 1 < s.length; t++) {
         const p = s[t], q = s[t + 1];
         if (!inc[p].length && !inc[q].length) continue;
+        if ((budget -= 2 * (inc[p].length + inc[q].length) * edges.length) < 0) break;
         const before = local(p, q);
         const xp = w.x[p], xq = w.x[q];
         // q takes p's place, p follows it
