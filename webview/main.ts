@@ -91,9 +91,9 @@ export class MapView {
     open.className = 'open-source';
     const copy = button('Copy link', () => void this.copyLink());
     copy.className = 'copy-link';
-    const svgB = button('SVG', () => void this.exportAs('svg'));
+    const svgB = button('SVG', () => void this.exportAs('svg').catch((e) => this.say(`export failed: ${e instanceof Error ? e.message : String(e)}`)));
     svgB.className = 'export-svg';
-    const pngB = button('PNG', () => void this.exportAs('png'));
+    const pngB = button('PNG', () => void this.exportAs('png').catch((e) => this.say(`export failed: ${e instanceof Error ? e.message : String(e)}`)));
     pngB.className = 'export-png';
     this.recordButton = button('Record 10 s', () => this.host.post({ type: 'runtime/record', id: this.nextId++, seconds: 10, mode: 'both' }));
     this.recordButton.className = 'record';
@@ -654,8 +654,9 @@ export class MapView {
     const svg = this.exportSvg();
     const w = (this.layout?.width ?? 1000) + 40, h = (this.layout?.height ?? 800) + 20;
     const img = new Image();
-    const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
-    try {
+    // a data: URL (both hosts' CSP allow data: images; blob: is not)
+    const url = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+    {
       await new Promise<void>((resolve, reject) => {
         img.onload = () => resolve();
         img.onerror = () => reject(new Error('the SVG did not load as an image'));
@@ -668,8 +669,6 @@ export class MapView {
       ctx.scale(scale, scale);
       ctx.drawImage(img, 0, 0);
       return canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
-    } finally {
-      URL.revokeObjectURL(url);
     }
   }
 

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { parseFromWebview } from '../../src/core/map/protocol.ts';
 import { MapBuilder, liveMessage } from '../../src/core/map/mapModel.ts';
 import { openIndex } from '../../src/core/index/indexer.ts';
@@ -156,6 +157,24 @@ test('serve: 127.0.0.1 only, token required, map renders, a node opens its sourc
       await p.waitForSelector('.source.shown .hl');
       assert.match(await p.locator('.source .hl').innerText(), /loopback_xmit/);
       await p.screenshot({ path: shotPath('serve-1-source.png') });
+      // deep links in the URL: focus a function; an unknown one says so with near misses
+      const q = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+      await q.goto(`${url}#focus=loopback_xmit`);
+      await q.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      await q.waitForSelector('g.node.selected[data-label="loopback_xmit"]', { timeout: 10_000 });
+      await q.evaluate("location.hash = '#focus=loopback_xmi'");
+      await q.locator('.status', { hasText: /unknown function "loopback_xmi" — did you mean loopback_xmit/ }).waitFor({ timeout: 10_000 });
+      await q.evaluate("location.hash = '#path=tcp-send'");
+      await q.waitForSelector('.status[data-path]', { timeout: 10_000 });
+      await q.locator('button.copy-link').click();
+      assert.match(String(await q.evaluate('document.body.dataset.link')), /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+#path=tcp-send$/);
+      // export: a download on serve, SVG and PNG
+      for (const [button, magic] of [['button.export-svg', '<svg'], ['button.export-png', '\x89PNG']] as const) {
+        const [download] = await Promise.all([q.waitForEvent('download'), q.locator(button).click()]);
+        const file = await download.path();
+        assert.ok(file, 'downloaded');
+        assert.equal(readFileSync(file!, 'latin1').slice(0, magic.length), magic, button);
+      }
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();
