@@ -121,6 +121,10 @@ async function main() {
     console.log('\n| live metrics | value |\n|---|---:|');
     for (const r of m.rows) console.log(`| ${r.name} | ${r.value} |`);
   }
+  if (process.env.BENCH_SKIP_LAYOUT !== '1') {
+    const { benchLayout } = await import('./layout.ts');
+    await benchLayout();
+  }
 }
 
 main().catch((e) => {

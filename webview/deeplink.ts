@@ -36,34 +36,3 @@ export function formatDeepLink(l: DeepLink): string {
   if (l.kind === 'preset') return `#path=${l.preset}`;
   return `#path=${[l.from, l.via, l.to].filter(Boolean).join(',')}${l.depth ? `&depth=${l.depth}` : ''}`;
 }
-
-/** Names close to `want` (shared substring or small edit distance), best first: for "unknown function" lines. */
-export function nearMisses(want: string, names: Iterable<string>, max = 3): string[] {
-  const w = want.toLowerCase();
-  const scored: [number, string][] = [];
-  for (const n of names) {
-    const l = n.toLowerCase();
-    let score = l.includes(w) || w.includes(l) ? Math.abs(l.length - w.length) : 100 + editDistance(w, l, 4);
-    if (score >= 104) continue;
-    if (l.startsWith(w.slice(0, 3))) score -= 0.5;
-    scored.push([score, n]);
-  }
-  return scored.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).slice(0, max).map(([, n]) => n);
-}
-
-/** Levenshtein distance, giving up (returning `cap`) beyond `cap`. */
-function editDistance(a: string, b: string, cap: number): number {
-  if (Math.abs(a.length - b.length) >= cap) return cap;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      rowMin = Math.min(rowMin, cur[j]);
-    }
-    if (rowMin >= cap) return cap;
-    prev = cur;
-  }
-  return Math.min(cap, prev[b.length]);
-}

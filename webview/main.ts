@@ -11,7 +11,7 @@ import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitScale, NODE_H } from './layout/geometry.ts';
 import { Renderer, zoomClasses } from './render.ts';
 import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
-import { formatDeepLink, nearMisses, parseDeepLink, type DeepLink } from './deeplink.ts';
+import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
 import { hasVsCodeApi, httpHost, vscodeHost, type Host } from './host.ts';
 
 declare global {
@@ -50,6 +50,8 @@ export class MapView {
   private readonly recordButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   firstPaintMs: number | undefined;
+  /** The last render: layout and drawing time, and the layout's steps (bench). */
+  timings: { layoutMs: number; drawMs: number; steps: { name: string; ms: number }[] } | undefined;
   /** The last one-line message (tests read it). */
   message = '';
 
@@ -188,7 +190,7 @@ export class MapView {
             this.state.merge(m.nodes, [], true);
             this.render(true);
             this.focusNode(m.nodes[0].id);
-          } else this.unknown(focus);
+          } else this.say(`deep link: ${m.message ?? `no function ${focus} in this tree`}`);
           return;
         }
         this.showPath(m.title, m.found, m.nodes, m.edges, m.message);
@@ -267,7 +269,9 @@ export class MapView {
   render(animate = false): void {
     if (!this.state.model) return;
     const vp = this.viewport();
+    const t0 = performance.now();
     this.layout = layoutMap(this.state.layoutInput({ aspect: vp.width / Math.max(200, vp.height), pinned: this.pinned }));
+    const t1 = performance.now();
     const notes = new Map<string, string>();
     for (const a of this.live?.alerts ?? []) {
       const n = this.state.nodes.get(a.nodeId);
@@ -277,6 +281,7 @@ export class MapView {
     this.svg.classed('path-faded', this.pathFaded && this.state.pathNodes.length > 0);
     this.renderLive();
     this.renderRuntimeEdges();
+    this.timings = { layoutMs: t1 - t0, drawMs: performance.now() - t1, steps: this.layout.steps };
   }
 
   private nodeClass(d: ViewNode): string {
@@ -501,11 +506,6 @@ export class MapView {
       this.presetSelect.value = l.preset;
       this.tracePreset(l.preset);
     } else this.traceVia(l.from, l.via ?? null, l.to, l.depth ?? 40);
-  }
-
-  private unknown(fn: string): void {
-    const near = nearMisses(fn, [...this.state.nodes.values()].filter((n) => n.kind === 'function').map((n) => n.label));
-    this.say(`unknown function "${fn}"${near.length ? ` — did you mean ${near.join(', ')}?` : ''}`);
   }
 
   private say(text: string): void {

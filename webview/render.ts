@@ -111,7 +111,7 @@ export class Renderer {
         g.append('rect').attr('height', NODE_H);
         g.append('text').attr('class', 'label').attr('x', 7).attr('y', 14);
         g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 7);
-        g.append('text').attr('class', 'badge');
+        g.filter((n) => !!n.counters?.length).append('text').attr('class', 'badge');
         this.hooks.onNode(g);
         // enter at their place, no flight from the origin
         g.attr('transform', (n) => {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SubsystemMatcher, chooseColumns, parseMaintainers, directoryOf } from '../../src/core/map/subsystems.ts';
-import { parseDeepLink, formatDeepLink, nearMisses } from '../../webview/deeplink.ts';
+import { parseDeepLink, formatDeepLink } from '../../webview/deeplink.ts';
 import { layoutMap, type LayoutNode } from '../../webview/layout/layout.ts';
 import { countCrossings } from '../../webview/layout/geometry.ts';
 import { MapState, BUNDLE_MAX } from '../../webview/state.ts';
@@ -63,15 +63,13 @@ test('columns: at most 12, the rest under "other", shown nodes first, determinis
   assert.deepEqual(chooseColumns(counts, 12, new Map([['s29', 5]])).columns, columns);
 });
 
-test('deep links: focus, preset, from,via,to with depth; malformed ones say why; near misses', () => {
+test('deep links: focus, preset, from,via,to with depth; malformed ones say why', () => {
   assert.deepEqual(parseDeepLink('#focus=tcp_sendmsg'), { kind: 'focus', fn: 'tcp_sendmsg' });
   assert.deepEqual(parseDeepLink('#path=tcp-send'), { kind: 'preset', preset: 'tcp-send' });
   assert.deepEqual(parseDeepLink('#path=__sys_sendto,ip_output,loopback_xmit&depth=20'), { kind: 'trace', from: '__sys_sendto', via: 'ip_output', to: 'loopback_xmit', depth: 20 });
   assert.equal(formatDeepLink({ kind: 'trace', from: 'a', via: 'b', to: 'c', depth: 5 }), '#path=a,b,c&depth=5');
   assert.equal(parseDeepLink(''), undefined);
   for (const bad of ['#focus=a b', '#path=a,b,c,d', '#path=x;rm', '#depth=0&path=a,b', '#zoom=3']) assert.ok('error' in (parseDeepLink(bad) as object), bad);
-  assert.equal(nearMisses('tcp_sendmsgg', ['udp_sendmsg', 'tcp_sendmsg', 'tcp_sendmsg_locked', 'ip_output'])[0], 'tcp_sendmsg');
-  assert.deepEqual(nearMisses('zzzz', ['tcp_sendmsg']), []);
 });
 
 const fn = (name: string, layer: LayoutNode['layer'], column = 'c'): LayoutNode => ({ id: `fn:${name}`, label: name, layer, column });

@@ -59,6 +59,13 @@ test('map model on the fixture tree: six bands, ops tables with members, inetsw,
     const off = liveMessage(undefined, 'procfs', 'no /proc', m.nodes, () => []);
     assert.equal(off.available, false);
     assert.equal(off.reason, 'no /proc');
+    // a preset naming functions this tree lacks: says which (with near misses), lights the rest
+    const partial = new MapBuilder({ index: s.index, graph: g.graph, layers: g.layers, presets: { p: { title: 'P', waypoints: ['tcp_sendmsg', 'tcp_sendmsgg', 'zz_missing', 'loopback_xmit'] } }, graphAvailable: true, maintainers: null });
+    const pr = partial.trace('p');
+    assert.match(pr.message ?? '', /^not in this tree: tcp_sendmsgg \(did you mean tcp_sendmsg\b[^)]*\?\), zz_missing/);
+    assert.equal(pr.found, false);
+    assert.ok(pr.nodes.some((n) => n.label === 'tcp_sendmsg'), 'the rest is lit');
+    assert.match(partial.build().notes.join(' '), /no MAINTAINERS file in the tree: columns by directory/);
     const fn = m.nodes.find((n) => n.kind === 'function' && g.graph.callees(n.label).some((e) => s.index.functions(e.to).length))!;
     const ex = b.expand(fn.label, 'callees');
     assert.ok(ex.nodes.length > 0 && ex.edges.every((e) => e.from === fn.id));
@@ -163,7 +170,7 @@ test('serve: 127.0.0.1 only, token required, map renders, a node opens its sourc
       await q.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
       await q.waitForSelector('g.node.selected[data-label="loopback_xmit"]', { timeout: 10_000 });
       await q.evaluate("location.hash = '#focus=loopback_xmi'");
-      await q.locator('.status', { hasText: /unknown function "loopback_xmi" — did you mean loopback_xmit/ }).waitFor({ timeout: 10_000 });
+      await q.locator('.status', { hasText: /^deep link: not in this tree: loopback_xmi \(did you mean loopback_xmit/ }).waitFor({ timeout: 10_000 });
       await q.evaluate("location.hash = '#path=tcp-send'");
       await q.waitForSelector('.status[data-path]', { timeout: 10_000 });
       await q.locator('button.copy-link').click();

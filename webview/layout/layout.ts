@@ -409,7 +409,7 @@ function sweep(w: Work, rows: Int32Array): Geo {
     const m = xs.length >> 1;
     return xs.length % 2 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
   };
-  const passes = n > 5000 ? 1 : n > 1000 ? 3 : 6;
+  const passes = n > 5000 ? 1 : n > 1000 ? 2 : 6;
   // small maps keep the pass with fewest crossings (counting is cheap below a few hundred edges)
   let edgeCount = 0;
   for (const l of w.out) edgeCount += l.length;
@@ -424,7 +424,7 @@ function sweep(w: Work, rows: Int32Array): Geo {
   let bestX = w.x.slice();
   let bestSegs = new Map([...segs].map(([k, s]) => [k, [...s]]));
   for (let it = 0; it < passes; it++) {
-    for (const dir of [1, -1, 0]) {
+    for (const dir of n > 1000 ? [1, -1] : [1, -1, 0]) {
       // dir 1: top to bottom using rows above; -1: bottom to top using rows below; 0: both
       const order = dir === -1 ? [...byRow.keys()].reverse() : [...byRow.keys()];
       for (const r of order) {

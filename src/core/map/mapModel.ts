@@ -2,7 +2,7 @@
 // placed in the six bands of a LayerModel, and the edges between them. Also the answers to the map's
 // requests (expand a node, trace a preset, read a node's source) for both hosts: the extension and
 // `netstack-atlas serve`. Nothing here touches the file system except through the passed reader.
-import type { KernelIndex } from '../index/model.ts';
+import { nearMisses, type KernelIndex } from '../index/model.ts';
 import type { CallEdge, LayerId, LayerModel, PathResult } from '../graph/types.ts';
 import { LAYER_ORDER, LAYER_TITLES } from '../graph/types.ts';
 import { placementOf } from '../graph/layers.ts';
@@ -216,7 +216,7 @@ export class MapBuilder {
   private traceThrough(title: string, waypoints: string[], depth: number): TraceAnswer {
     const missing = waypoints.filter((w) => !this.inp.index.functions(w).length);
     const present = waypoints.filter((w) => !missing.includes(w));
-    const note = missing.length ? `not in this tree: ${missing.join(', ')}` : undefined;
+    const note = missing.length ? `not in this tree: ${missing.map((m) => this.withNearMisses(m)).join(', ')}` : undefined;
     if (!present.length) return { title, found: false, nodes: [], edges: [], message: note };
     const fns = [present[0]];
     const edges: CallEdge[] = [];
@@ -244,9 +244,10 @@ export class MapBuilder {
     return { title, found, nodes, edges: edges.map(toMapEdge), ...(message ? { message } : {}) };
   }
 
-  /** Every function name of the tree (deep links' near misses). */
-  functionNames(): Iterable<string> {
-    return this.inp.index.functionNames();
+  /** `tcp_sendmsgg (did you mean tcp_sendmsg?)`: a missing name with the tree's closest ones. */
+  private withNearMisses(name: string): string {
+    const near = nearMisses(name, this.inp.index.functionNames(), 3);
+    return near.length ? `${name} (did you mean ${near.join(', ')}?)` : name;
   }
 }
 
