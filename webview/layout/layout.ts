@@ -307,13 +307,24 @@ function packRows(w: Work, rows: Int32Array): void {
     w.row[i] = target;
     fill[c * 64 + target] += w.width[i] + NODE_GAP;
   };
-  // chains first, in topological order of the in-band calls
+  // chains first, in topological order of the in-band calls; the lit path before everything (a row per
+  // call whatever the rows hold, so it reads top to bottom)
   const placed = new Uint8Array(n);
-  for (const v of w.topo) {
-    if (!inChain(w, v)) continue;
+  const minRowOf = (v: number) => {
     let minRow = 0;
     for (const u of w.callers[v]) if (placed[u] && w.band[u] === w.band[v] && !w.back.has(u * n + v)) minRow = Math.max(minRow, w.row[u] + 1);
-    put(v, Math.min(minRow, rows[w.band[v]] - 1), 0);
+    return Math.min(minRow, rows[w.band[v]] - 1);
+  };
+  for (const v of w.topo) {
+    if (!w.pathNb[v].length) continue;
+    const r = minRowOf(v);
+    w.row[v] = r;
+    fill[(w.band[v] * C + w.col[v]) * 64 + r] += w.width[v] + NODE_GAP;
+    placed[v] = 1;
+  }
+  for (const v of w.topo) {
+    if (placed[v] || !inChain(w, v)) continue;
+    put(v, minRowOf(v), 0);
     placed[v] = 1;
   }
   const pull = (i: number) => {
