@@ -121,6 +121,16 @@ async function main() {
     console.log('\n| live metrics | value |\n|---|---:|');
     for (const r of m.rows) console.log(`| ${r.name} | ${r.value} |`);
   }
+  if (process.env.BENCH_SKIP_RUNTIME !== '1') {
+    const { benchRuntime } = await import('./runtime.ts');
+    const r = await benchRuntime();
+    console.log('\n| run time (perf stacks and drops) | value | target |\n|---|---:|---|');
+    for (const x of r.rows) console.log(`| ${x.name} | ${x.value} | ${x.target} |`);
+  }
+  if (process.env.BENCH_SKIP_HARDENING !== '1') {
+    const { benchHardening } = await import('./hardening.ts');
+    await benchHardening(tree);
+  }
   if (process.env.BENCH_SKIP_LAYOUT !== '1') {
     const { benchLayout } = await import('./layout.ts');
     await benchLayout();

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # the tools the tests compare against or drive
 need=()
-for t in ctags:universal-ctags cscope:cscope ss:iproute2 nstat:iproute2 python3:python3 /usr/bin/time:time prometheus:prometheus prometheus-node-exporter:prometheus-node-exporter nsenter:util-linux; do
+for t in ctags:universal-ctags cscope:cscope ss:iproute2 nstat:iproute2 python3:python3 /usr/bin/time:time prometheus:prometheus prometheus-node-exporter:prometheus-node-exporter nsenter:util-linux perf:linux-perf nft:nftables; do
   command -v "${t%%:*}" >/dev/null || need+=("${t#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -23,5 +23,5 @@ node scripts/build.mjs
 export NETSTACK_ATLAS_KERNEL="${NETSTACK_ATLAS_KERNEL:-$(bash scripts/kernel-tree.sh)}"
 mkdir -p test-output
 shopt -s nullglob
-files=(test/unit/*.test.ts test/metrics/*.test.ts test/integration/*.test.ts test/webview/*.test.ts test/e2e/*.test.ts)
+files=(test/unit/*.test.ts test/metrics/*.test.ts test/integration/*.test.ts test/runtime/*.test.ts test/webview/*.test.ts test/e2e/*.test.ts)
 node --import tsx --test --test-concurrency=1 "${files[@]}"

@@ -23,18 +23,20 @@ export function vscodeHost(): Host {
   };
 }
 
-/** `serve`: messages up by POST, down by server-sent events, both carrying the URL's token. Posts
- *  wait until the event stream is open, so no reply is broadcast before this page listens. */
+/** `serve`: messages up by POST, down by server-sent events, both carrying the URL's token and this
+ *  page's client id (the server answers on this page's stream only). Posts wait until the event
+ *  stream is open, so no reply is sent before this page listens. */
 export function httpHost(): Host {
   const token = encodeURIComponent(new URLSearchParams(location.search).get('token') ?? '');
+  const client = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
   let open = false;
   const queue: FromWebview[] = [];
-  const send = (m: FromWebview) => void fetch(`api/msg?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) });
+  const send = (m: FromWebview) => void fetch(`api/msg?token=${token}&client=${client}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) });
   return {
     kind: 'serve',
     post: (m) => (open ? send(m) : queue.push(m)),
     listen: (cb) => {
-      const es = new EventSource(`api/events?token=${token}`);
+      const es = new EventSource(`api/events?token=${token}&client=${client}`);
       es.onopen = () => {
         open = true;
         for (const m of queue.splice(0)) send(m);

@@ -1,4 +1,4 @@
-import type { ParsedArgs } from './args.ts';
+import type { ArgsSpec, ParsedArgs } from './args.ts';
 
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
@@ -8,7 +8,9 @@ export interface CliIo {
   isTTY: boolean;
 }
 
-export interface CliCommand {
+/** `flags` (what each value flag holds) and `positionals` (how many) are checked by runCli before
+ *  `run` is called: declare them and `run` reads values that are already valid. */
+export interface CliCommand extends ArgsSpec {
   name: string;
   /** One line for `netstack-atlas help`. */
   usage: string;

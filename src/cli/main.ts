@@ -1,9 +1,12 @@
 // Entry of the `netstack-atlas` command: parse argv, find the command, run it.
 import { commands } from './commands.ts';
-import { parseArgs, UsageError } from './args.ts';
+import { parseArgs, validateArgs, UsageError } from './args.ts';
+import { terminalSafe } from './terminalText.ts';
 import type { CliIo } from './command.ts';
 
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
+  // Messages quote tree text, metrics sources and network input: never let them drive the terminal.
+  const io: CliIo = { ...rawIo, err: (t) => rawIo.err(terminalSafe(t)) };
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out('usage: netstack-atlas <command> <args> [--json]\n\n' + commands.map((c) => '  ' + c.usage).join('\n') + '\n');
@@ -24,6 +27,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.out('usage: netstack-atlas ' + cmd.usage + '\n');
       return 0;
     }
+    validateArgs(args, cmd);
     return await cmd.run(args, io);
   } catch (e) {
     if (e instanceof UsageError) {

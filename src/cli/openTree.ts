@@ -2,13 +2,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ParsedArgs } from './args.ts';
-import { UsageError, lastValue, numberFlag } from './args.ts';
+import { TEXT, UsageError, int, intFlag, lastValue, type FlagSpec } from './args.ts';
 import type { CliIo } from './command.ts';
 import { openIndex, type IndexSession } from '../core/index/indexer.ts';
 import { distGrammarLocation } from '../core/index/treeSitter.ts';
 
 export const TREE_VALUE_FLAGS = ['include', 'exclude', 'cache-dir', 'workers'];
 export const TREE_BOOLEAN_FLAGS = ['all', 'no-cache', 'quiet'];
+/** What the tree flags hold (checked before any work). */
+export const TREE_FLAG_SPECS: Record<string, FlagSpec> = { include: TEXT, exclude: TEXT, 'cache-dir': TEXT, workers: int(0, 64) };
 
 /** The folder holding the wasm files and the worker: this bundle's own folder, or ./dist from sources. */
 export function distDir(): string {
@@ -32,7 +34,7 @@ export async function openTree(args: ParsedArgs, io: CliIo): Promise<IndexSessio
     exclude: args.values.get('exclude'),
     cacheDir: lastValue(args, 'cache-dir'),
     noCache: args.booleans.has('no-cache'),
-    workers: args.values.has('workers') ? numberFlag(args, 'workers', 0, 0, 64) : undefined,
+    workers: args.values.has('workers') ? intFlag(args, 'workers', 0, 0, 64) : undefined,
     log: (line) => {
       if (!quiet) io.err(`netstack-atlas: ${line}\n`);
     },

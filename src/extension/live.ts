@@ -2,7 +2,7 @@
 // source (procfs, a node_exporter, or Prometheus), restarted when the settings change.
 // Context key: netstackAtlas.metricsAvailable.
 import * as vscode from 'vscode';
-import { Sampler, takeSnapshot, parseSource, type Sample, type SourceSpec } from '../core/metrics/index.ts';
+import { Sampler, takeSnapshot, parseSource, redactUrl, type Sample, type SourceSpec } from '../core/metrics/index.ts';
 import { fmtNum } from '../core/metrics/format.ts';
 import { config, SECTION } from './config.ts';
 import type { Atlas } from './session.ts';
@@ -36,10 +36,12 @@ export class LiveMetrics implements vscode.Disposable {
 
   start(): void {
     if (this.sampler) return;
-    this.sourceText = config.metricsSource() || 'procfs';
+    const source = config.metricsSource() || 'procfs';
+    // shown on the map and in the log: never with a password
+    this.sourceText = redactUrl(source);
     let spec: SourceSpec;
     try {
-      spec = parseSource(this.sourceText);
+      spec = parseSource(source);
     } catch (e) {
       this.fail(e);
       return;

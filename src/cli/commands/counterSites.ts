@@ -3,21 +3,21 @@ import { execFileSync } from 'node:child_process';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../command.ts';
 import { UsageError } from '../args.ts';
-import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
-import { withTree, unknownName } from './index.ts';
+import { withTree, unknownName, treeCommand } from './index.ts';
 import { CounterMap } from '../../core/counters/counterMap.ts';
 import { treeFileReader } from '../../core/index/treeFiles.ts';
 import { nearMisses } from '../../core/index/model.ts';
 import { readProcfs } from '../../core/metrics/index.ts';
 
-const treeCmd = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'>): CliCommand => ({ ...c, valueFlags: TREE_VALUE_FLAGS, booleanFlags: TREE_BOOLEAN_FLAGS });
+const treeCmd = treeCommand;
 
 const counterSites = treeCmd({
   name: 'counter-sites',
   usage: 'counter-sites <tree> <Group:Name> [--json]   (e.g. Tcp:RetransSegs, TcpExt:ListenOverflows, Ip6:InDiscards)',
+  names: ['<Group:Name>'],
   async run(args, io) {
     const counter = args.positional[1];
-    if (!counter || !/^\w+:\w+$/.test(counter)) throw new UsageError('give the counter as Group:Name, e.g. Tcp:RetransSegs');
+    if (!/^\w+:\w+$/.test(counter)) throw new UsageError('give the counter as Group:Name, e.g. Tcp:RetransSegs');
     return withTree(args, io, (s) => {
       const cm = new CounterMap(s.index, treeFileReader(s.tree.root));
       const info = cm.counters.get(counter);
@@ -41,9 +41,9 @@ const counterSites = treeCmd({
 const functionCounters = treeCmd({
   name: 'function-counters',
   usage: 'function-counters <tree> <function> [--json]',
+  names: ['<function>'],
   async run(args, io) {
     const fn = args.positional[1];
-    if (!fn) throw new UsageError('missing the function name');
     return withTree(args, io, (s) => {
       if (!s.index.knows(fn)) throw unknownName(s.index, fn);
       const cm = new CounterMap(s.index, treeFileReader(s.tree.root));

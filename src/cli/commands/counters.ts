@@ -1,6 +1,6 @@
 // `netstack-atlas counters`: one snapshot of the host's network counters (or a remote host's).
 import { existsSync } from 'node:fs';
-import { lastValue, numberFlag, UsageError, type ParsedArgs } from '../args.ts';
+import { TEXT, int, intFlag, lastValue, num, numberFlag, UsageError, type FlagSpec, type ParsedArgs } from '../args.ts';
 import { printJson, type CliCommand, type CliIo } from '../command.ts';
 import { computeAlerts } from '../../core/metrics/alerts.ts';
 import { formatSnapshot } from '../../core/metrics/format.ts';
@@ -8,13 +8,15 @@ import { computeRates, type Rates } from '../../core/metrics/rates.ts';
 import type { Alert, HostSnapshot } from '../../core/metrics/snapshot.ts';
 import { parseSource, takeSnapshot, type SnapshotOptions, type SourceSpec } from '../../core/metrics/source.ts';
 
+/** What --source / --netns / --timeout hold, shared with `watch`. */
+export const SOURCE_FLAG_SPECS: Record<string, FlagSpec> = { source: TEXT, netns: int(1, 2 ** 22), timeout: num(0.1, 600) };
+
 /** --source / --netns / --timeout / --no-sockets / --tcp-info, shared with `watch`. */
 export function sourceFromArgs(args: ParsedArgs): { spec: SourceSpec; opts: SnapshotOptions } {
   const netnsRaw = lastValue(args, 'netns');
   let netnsPid: number | undefined;
   if (netnsRaw !== undefined) {
-    netnsPid = numberFlag(args, 'netns', 0, 1, 2 ** 22);
-    if (!Number.isInteger(netnsPid)) throw new UsageError(`--netns takes a process id, got '${netnsRaw}'`);
+    netnsPid = intFlag(args, 'netns', 0, 1, 2 ** 22);
     if (!existsSync(`/proc/${netnsPid}/net`)) throw new UsageError(`--netns ${netnsPid}: no such process (/proc/${netnsPid}/net)`);
   }
   let spec: SourceSpec;
@@ -55,8 +57,9 @@ export const countersCommand: CliCommand = {
     'counters [--source procfs|<node_exporter URL>|prometheus:<URL>#<selector>] [--netns PID] [--window S] [--timeout S] [--no-sockets] [--tcp-info] [--json]   live network counters of this host or another',
   valueFlags: ['source', 'netns', 'window', 'timeout'],
   booleanFlags: ['no-sockets', 'tcp-info'],
+  flags: { ...SOURCE_FLAG_SPECS, window: num(0, 3600) },
+  positionals: { names: [] },
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
-    if (args.positional.length) throw new UsageError(`counters takes no positional argument (got '${args.positional[0]}')`);
     const { spec, opts } = sourceFromArgs(args);
     const window = numberFlag(args, 'window', 0, 0, 3600);
     let rates: Rates | null = null;

@@ -1,20 +1,15 @@
 // Call-graph subcommands: callees, callers (every edge kind), path, layers.
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../command.ts';
-import { UsageError, lastValue, numberFlag } from '../args.ts';
-import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
+import { UsageError, choice, int, intFlag, lastValue } from '../args.ts';
 import { treeFileReader } from '../../core/index/treeFiles.ts';
-import { withTree, unknownName } from './index.ts';
+import { withTree, unknownName, treeCommand } from './index.ts';
 import { CallGraph } from '../../core/graph/callGraph.ts';
 import { buildLayerModel } from '../../core/graph/layers.ts';
-import { PRESETS, waypointPath } from '../../core/graph/presets.ts';
+import { PRESETS, presetNamed, waypointPath } from '../../core/graph/presets.ts';
 import type { CallEdge } from '../../core/graph/types.ts';
 
-const graphCommand = (c: Omit<CliCommand, 'booleanFlags'>): CliCommand => ({
-  ...c,
-  valueFlags: [...TREE_VALUE_FLAGS, ...c.valueFlags],
-  booleanFlags: TREE_BOOLEAN_FLAGS,
-});
+const graphCommand = treeCommand;
 
 const fmtEdge = (e: CallEdge) =>
   `${e.from} → ${e.to}  ${e.file}:${e.line}  (${e.kind}${e.kind === 'direct' ? '' : `/${e.confidence}${e.via ? ' ' + e.via : ''}; evidence ${e.evidence.file}:${e.evidence.line}`})`;
@@ -25,10 +20,9 @@ function callCommand(name: 'callees' | 'callers'): CliCommand {
   return graphCommand({
     name,
     usage: `${name} <tree> <function> [--json]   (every kind: direct, ops, hint, callback${name === 'callees' ? '; unresolved indirect calls listed with kind "unresolved"' : ''})`,
-    valueFlags: [],
+    names: ['<function>'],
     async run(args, io) {
       const fn = args.positional[1];
-      if (!fn) throw new UsageError('missing the function name');
       return withTree(args, io, (s) => {
         if (!s.index.knows(fn)) throw unknownName(s.index, fn);
         const g = new CallGraph(s.index);
@@ -51,19 +45,23 @@ const path = graphCommand({
   name: 'path',
   usage: `path <tree> <from> <to> | --preset ${Object.keys(PRESETS).join('|')} [--max-depth N] [--min-confidence typed|field-name] [--k 3] [--json]`,
   valueFlags: ['preset', 'max-depth', 'min-confidence', 'k'],
+  flags: { preset: choice(Object.keys(PRESETS), 'preset'), 'max-depth': int(1, 200), 'min-confidence': choice(['typed', 'field-name']), k: int(1, 20) },
+  names: ['<from>', '<to>'],
+  required: 0,
   async run(args, io) {
     const preset = lastValue(args, 'preset');
-    if (preset && !PRESETS[preset]) throw new UsageError(`unknown preset '${preset}' (${Object.keys(PRESETS).join(', ')})`);
+    const named = preset === undefined ? undefined : presetNamed(PRESETS, preset);
+    if (preset !== undefined && !named) throw new UsageError(`unknown preset '${preset}' (known: ${Object.keys(PRESETS).join(', ')})`);
     const [, from, to] = args.positional;
-    if (!preset && (!from || !to)) throw new UsageError('give <from> <to> or --preset NAME');
+    if (named && args.positional.length > 1) throw new UsageError('give <from> <to> or --preset NAME, not both');
+    if (!named && (!from || !to)) throw new UsageError('give <from> <to> or --preset NAME');
     const minConfidence = lastValue(args, 'min-confidence');
-    if (minConfidence && minConfidence !== 'typed' && minConfidence !== 'field-name') throw new UsageError('--min-confidence must be typed or field-name');
-    const opts = { maxDepth: numberFlag(args, 'max-depth', 40, 1, 200), k: numberFlag(args, 'k', 3, 1, 20), minConfidence: minConfidence as 'typed' | 'field-name' | undefined };
+    const opts = { maxDepth: intFlag(args, 'max-depth', 40, 1, 200), k: intFlag(args, 'k', 3, 1, 20), minConfidence: minConfidence as 'typed' | 'field-name' | undefined };
     return withTree(args, io, (s) => {
-      const waypoints = preset ? PRESETS[preset].waypoints : [from, to];
+      const waypoints = named ? named.waypoints : [from, to];
       for (const w of waypoints) if (!s.index.knows(w)) throw unknownName(s.index, w);
       const g = new CallGraph(s.index);
-      const r = preset ? waypointPath(g, waypoints, opts) : g.path(from, to, opts);
+      const r = named ? waypointPath(g, waypoints, opts) : g.path(from, to, opts);
       const out = { ...r, edges: r.edges.map(edgeRow), ...(r.alternatives ? { alternatives: r.alternatives.map((a) => ({ functions: a.functions, edges: a.edges.map(edgeRow) })) } : {}) };
       if (args.booleans.has('json')) printJson(io, out);
       else if (!r.found) io.out(`no path from ${waypoints.join(' → ')} within depth ${opts.maxDepth} (explored to depth ${r.depth})\n`);
@@ -79,7 +77,6 @@ const path = graphCommand({
 const layers = graphCommand({
   name: 'layers',
   usage: 'layers <tree> [--json]',
-  valueFlags: [],
   async run(args, io) {
     return withTree(args, io, (s) => {
       const g = new CallGraph(s.index);

@@ -1,16 +1,23 @@
 // Index and lookup subcommands: index, defs, ops, struct, callees, callers.
 import type { CliCommand, CliIo } from '../command.ts';
 import { printJson } from '../command.ts';
-import { UsageError, lastValue, type ParsedArgs } from '../args.ts';
-import { openTree, TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS } from '../openTree.ts';
+import { TEXT, choice, lastValue, type ArgsSpec, type ParsedArgs } from '../args.ts';
+import { openTree, TREE_BOOLEAN_FLAGS, TREE_FLAG_SPECS, TREE_VALUE_FLAGS } from '../openTree.ts';
 import { nearMisses, type DefKind, type KernelIndex } from '../../core/index/model.ts';
 import type { IndexSession } from '../../core/index/indexer.ts';
 
-const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags'> & { valueFlags?: string[] }): CliCommand => ({
+/** A command over a tree: the tree flags plus its own; `<tree>` first, then `names`. */
+export const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags' | 'positionals'> & { valueFlags?: string[]; names?: string[]; required?: number; booleanFlags?: string[] }): CliCommand => ({
   ...c,
   valueFlags: [...TREE_VALUE_FLAGS, ...(c.valueFlags ?? [])],
-  booleanFlags: TREE_BOOLEAN_FLAGS,
+  booleanFlags: [...TREE_BOOLEAN_FLAGS, ...(c.booleanFlags ?? [])],
+  flags: { ...TREE_FLAG_SPECS, ...c.flags },
+  positionals: treePositionals(c.names ?? [], c.required),
 });
+
+export function treePositionals(names: string[], required = names.length): ArgsSpec['positionals'] {
+  return { names: ['<tree>', ...names], required: 1 + required };
+}
 
 export async function withTree<T>(args: ParsedArgs, io: CliIo, f: (s: IndexSession) => T | Promise<T>): Promise<T> {
   const session = await openTree(args, io);
@@ -75,9 +82,9 @@ const defs = treeCommand({
   name: 'defs',
   usage: 'defs <tree> [--kind function|struct|macro|enum] [--name N] [--json]',
   valueFlags: ['kind', 'name'],
+  flags: { kind: choice(KINDS, 'kind'), name: TEXT },
   async run(args, io) {
     const kind = lastValue(args, 'kind');
-    if (kind && !KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`);
     const name = lastValue(args, 'name');
     return withTree(args, io, (s) => {
       let rows = s.index.defs(kind as DefKind | undefined);
@@ -94,6 +101,7 @@ const ops = treeCommand({
   name: 'ops',
   usage: 'ops <tree> [--struct proto] [--json]',
   valueFlags: ['struct'],
+  flags: { struct: TEXT },
   async run(args, io) {
     const struct = lastValue(args, 'struct');
     return withTree(args, io, (s) => {
@@ -109,9 +117,9 @@ const ops = treeCommand({
 const struct = treeCommand({
   name: 'struct',
   usage: 'struct <tree> <name> [--json]',
+  names: ['<name>'],
   async run(args, io) {
     const name = args.positional[1];
-    if (!name) throw new UsageError('missing the struct name');
     return withTree(args, io, (s) => {
       const hit = s.index.struct(name);
       if (!hit) throw unknownName(s.index, name, 'struct');

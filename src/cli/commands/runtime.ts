@@ -4,8 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import type { CliCommand, CliIo } from '../command.ts';
 import { printJson } from '../command.ts';
-import { UsageError, lastValue, numberFlag, type ParsedArgs } from '../args.ts';
-import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS, openTree } from '../openTree.ts';
+import { TEXT, UsageError, int, lastValue, num, numberFlag, type ParsedArgs } from '../args.ts';
+import { TREE_BOOLEAN_FLAGS, TREE_FLAG_SPECS, TREE_VALUE_FLAGS, openTree } from '../openTree.ts';
+import { treePositionals } from './index.ts';
 import { treeFileReader } from '../../core/index/treeFiles.ts';
 import { CallGraph } from '../../core/graph/callGraph.ts';
 import { buildLayerModel } from '../../core/graph/layers.ts';
@@ -15,6 +16,8 @@ import {
 } from '../../core/runtime/index.ts';
 
 const FILTER_FLAGS = ['seconds', 'from', 'pid', 'netns', 'cgroup'];
+/** What the flags hold, checked before recording or indexing starts. */
+const FLAG_SPECS = { ...TREE_FLAG_SPECS, seconds: num(1, 600), frequency: int(1, 20_000), netns: int(1, 2 ** 22), 'max-hops': int(1, 8), top: int(1, 1000), from: TEXT, folded: TEXT, pid: TEXT, cgroup: TEXT };
 
 /** Record (or read --from) while the index opens; returns the recording, its seconds and notes. */
 async function acquire(args: ParsedArgs, io: CliIo, mode: RuntimeMode): Promise<{ rec: PerfRecording; seconds: number; notes: string[] }> {
@@ -119,6 +122,8 @@ const profile: CliCommand = {
   usage: 'profile <tree> [--seconds N] [--frequency HZ] [--from FILE] [--folded OUT] [--pid P[,P]] [--netns PID] [--cgroup CG] [--max-hops 4] [--top N] [--json]   (perf-sampled kernel stacks on the layers)',
   valueFlags: [...TREE_VALUE_FLAGS, ...FILTER_FLAGS, 'frequency', 'folded', 'max-hops', 'top'],
   booleanFlags: TREE_BOOLEAN_FLAGS,
+  flags: FLAG_SPECS,
+  positionals: treePositionals([]),
   run: (args, io) => guarded(() => run(args, io, 'stacks'), io, 'profile'),
 };
 
@@ -127,6 +132,8 @@ const drops: CliCommand = {
   usage: 'drops <tree> [--seconds N] [--from FILE] [--pid P[,P]] [--netns PID] [--cgroup CG] [--json]   (skb:kfree_skb drops by reason, at the dropping line)',
   valueFlags: [...TREE_VALUE_FLAGS, ...FILTER_FLAGS],
   booleanFlags: TREE_BOOLEAN_FLAGS,
+  flags: FLAG_SPECS,
+  positionals: treePositionals([]),
   run: (args, io) => guarded(() => run(args, io, 'drops'), io, 'drops'),
 };
 

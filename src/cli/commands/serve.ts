@@ -2,44 +2,64 @@
 // webview bundle, served on 127.0.0.1 only, behind a random token in the URL; messages up by POST
 // (validated against the protocol like in the extension), down by server-sent events. Opening a node
 // shows its source text. Runs until interrupted.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { lastValue, numberFlag } from '../args.ts';
-import { TREE_BOOLEAN_FLAGS, TREE_VALUE_FLAGS, distDir, openTree } from '../openTree.ts';
+import { PORT, TEXT, lastValue, portFlag } from '../args.ts';
+import { TREE_BOOLEAN_FLAGS, TREE_FLAG_SPECS, TREE_VALUE_FLAGS, distDir, openTree } from '../openTree.ts';
+import { treePositionals } from './index.ts';
+import { Router, reply, type Route } from '../serve/router.ts';
+import { oneLine } from '../terminalText.ts';
 import { buildGraphs } from '../../core/map/graphs.ts';
 import { MapBuilder, liveMessage } from '../../core/map/mapModel.ts';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/map/protocol.ts';
-import { Sampler, takeSnapshot, parseSource } from '../../core/metrics/index.ts';
-import { treeFileReader } from '../../core/index/treeFiles.ts';
+import { Sampler, takeSnapshot, parseSource, redactUrl } from '../../core/metrics/index.ts';
+import { readTreeFile, TreeFileError } from '../../core/index/treeFiles.ts';
 import { serveRuntime } from '../runtimeHost.ts';
+
+/** Open event streams at most (each page holds one). */
+export const MAX_EVENT_STREAMS = 16;
+/** A stream whose reader lags this far behind is dropped (it reconnects and gets the model again). */
+const MAX_STREAM_BACKLOG = 16 * 1024 * 1024;
+/** Largest source file map/open sends. */
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+/** The page names its event stream with this id, and sends it with every message. */
+const CLIENT_ID = /^[\w-]{8,64}$/;
 
 const serve: CliCommand = {
   name: 'serve',
   usage: 'serve <tree> [--port P] [--source procfs|URL|prometheus:URL#sel] [--no-metrics]   (the layer map on http://127.0.0.1:P/?token=…)',
   valueFlags: [...TREE_VALUE_FLAGS, 'port', 'source'],
   booleanFlags: [...TREE_BOOLEAN_FLAGS, 'no-metrics'],
+  flags: { ...TREE_FLAG_SPECS, port: PORT, source: TEXT },
+  positionals: treePositionals([]),
   async run(args, io) {
-    const port = numberFlag(args, 'port', 0, 0, 65535);
+    const port = portFlag(args, 'port', 0);
     const spec = parseSource(lastValue(args, 'source'));
+    const log = (line: string) => io.err(`netstack-atlas serve: ${line}\n`);
     const session = await openTree(args, io);
     const graphs = buildGraphs(session.index, (l) => io.err(`netstack-atlas: ${l}\n`));
     const builder = new MapBuilder({ index: session.index, ...graphs });
     const model = builder.build();
-    const read = treeFileReader(session.tree.root);
+    const root = session.tree.root;
     const dist = distDir();
     const token = randomBytes(18).toString('base64url');
-    const clients = new Set<ServerResponse>();
+    /** Event streams by the page's client id. */
+    const clients = new Map<string, ServerResponse>();
     const shown = new Map<string, MapNode>(model.nodes.map((n) => [n.id, n]));
-    const sourceText = lastValue(args, 'source') ?? 'procfs';
+    const sourceText = redactUrl(lastValue(args, 'source') ?? 'procfs');
 
     let sampler: Sampler | undefined;
     let problem: string | undefined;
-    const send = (res: ServerResponse, m: ToWebview) => res.write(`data: ${JSON.stringify(m)}\n\n`);
+    const send = (res: ServerResponse, m: ToWebview) => {
+      // A reader that does not keep up is dropped rather than buffered without bound.
+      if (res.writableLength > MAX_STREAM_BACKLOG) return void res.destroy();
+      res.write(`data: ${JSON.stringify(m)}\n\n`);
+    };
     const broadcast = (m: ToWebview) => {
-      for (const c of clients) send(c, m);
+      for (const c of clients.values()) send(c, m);
     };
     const live = () => liveMessage(sampler?.latest ?? undefined, sourceText, args.booleans.has('no-metrics') ? 'metrics off (--no-metrics)' : problem, shown.values(), (c) => (sampler ? sampler.history.get(c).values.slice(-60).map((v) => (Number.isFinite(v) ? v : 0)) : []));
     if (!args.booleans.has('no-metrics')) {
@@ -55,10 +75,23 @@ const serve: CliCommand = {
       sampler.start();
     }
 
+    // A recording's progress and result go to every open page (one recording per server).
     const runtime = serveRuntime(session, graphs, broadcast, (r) => {
       for (const n of r.overlay.nodes) shown.set(n.id, n);
     });
 
+    /** A tree file for map/open: inside the tree's real root, a regular file, capped; else null and one line. */
+    const sourceOf = (file: string): string | null => {
+      try {
+        return readTreeFile(root, file, MAX_SOURCE_BYTES).bytes.toString('utf8');
+      } catch (e) {
+        if (!(e instanceof TreeFileError)) throw e;
+        if (e.problem !== 'missing') log(`map/open refused: ${e.message}`);
+        return null;
+      }
+    };
+
+    /** One message from the page → the reply for that page only (undefined: none). */
     const handle = (m: FromWebview): ToWebview | undefined => {
       switch (m.type) {
         case 'map/ready':
@@ -74,7 +107,7 @@ const serve: CliCommand = {
           return { type: 'map/path', id: m.id, ...r };
         }
         case 'map/open':
-          return { type: 'map/source', id: m.id, file: m.file, line: m.line, text: read(m.file) ?? null };
+          return { type: 'map/source', id: m.id, file: m.file, line: m.line, text: sourceOf(m.file) };
         case 'map/traceVia': {
           const r = builder.traceVia(m.from, m.via, m.to, m.depth);
           for (const n of r.nodes) shown.set(n.id, n);
@@ -84,7 +117,7 @@ const serve: CliCommand = {
         case 'map/save':
           return undefined;
         case 'map/log':
-          io.err(`netstack-atlas serve: map ${m.level}: ${m.message}\n`);
+          log(`map ${m.level}: ${oneLine(m.message, 500)}`);
           return undefined;
         case 'map/svg':
           return undefined;
@@ -102,46 +135,53 @@ const serve: CliCommand = {
       const csp = `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; connect-src 'self'`;
       return { csp, body: `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta name="viewport" content="width=device-width, initial-scale=1.0"><link rel="stylesheet" href="webview.css"><title>Netstack Atlas: Stack Map</title></head><body><div id="app" data-host="serve"></div><script nonce="${nonce}" src="webview.js"></script></body></html>` };
     };
+    const asset = (name: string, type: string): Route => ({
+      method: 'GET',
+      path: `/${name}`,
+      auth: false,
+      handle: ({ res }) => {
+        const f = join(dist, name);
+        if (!existsSync(f)) return reply(res, 404, 'not built');
+        res.writeHead(200, { 'content-type': type, 'x-content-type-options': 'nosniff' });
+        res.end(readFileSync(f));
+      },
+    });
 
-    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const deny = (code: number, text: string) => {
-        res.writeHead(code, { 'content-type': 'text/plain' });
-        res.end(text + '\n');
-      };
-      // the page and the bundle are public; everything that reads the tree needs the token
-      if (req.method === 'GET' && url.pathname === '/') {
-        if (url.searchParams.get('token') !== token) return deny(403, 'missing or wrong token: use the URL printed by `netstack-atlas serve`');
-        const h = html();
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': h.csp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' });
-        return res.end(h.body);
-      }
-      if (req.method === 'GET' && (url.pathname === '/webview.js' || url.pathname === '/webview.css')) {
-        const f = join(dist, url.pathname.slice(1));
-        if (!existsSync(f)) return deny(404, 'not built');
-        res.writeHead(200, { 'content-type': url.pathname.endsWith('.js') ? 'text/javascript' : 'text/css', 'x-content-type-options': 'nosniff' });
-        return res.end(readFileSync(f));
-      }
-      if (url.pathname === '/favicon.ico') {
-        res.writeHead(204);
-        return res.end();
-      }
-      if (url.searchParams.get('token') !== token) return deny(403, 'wrong token');
-      if (req.method === 'GET' && url.pathname === '/api/events') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-        res.write(': connected\n\n');
-        clients.add(res);
-        req.on('close', () => clients.delete(res));
-        return;
-      }
-      if (req.method === 'POST' && url.pathname === '/api/msg') {
-        let body = '';
-        req.setEncoding('utf8');
-        req.on('data', (c: string) => {
-          body += c;
-          if (body.length > 1_000_000) req.destroy();
-        });
-        req.on('end', () => {
+    const routes: Route[] = [
+      {
+        method: 'GET',
+        path: '/',
+        auth: true,
+        handle: ({ res }) => {
+          const h = html();
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': h.csp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' });
+          res.end(h.body);
+        },
+      },
+      asset('webview.js', 'text/javascript'),
+      asset('webview.css', 'text/css'),
+      { method: 'GET', path: '/favicon.ico', auth: false, handle: ({ res }) => void res.writeHead(204).end() },
+      {
+        method: 'GET',
+        path: '/api/events',
+        auth: true,
+        handle: ({ req, res, query, head }) => {
+          const id = query.get('client') ?? '';
+          if (!CLIENT_ID.test(id)) return reply(res, 400, 'api/events needs ?client=<8-64 letters, digits, - or _>');
+          if (!clients.has(id) && clients.size >= MAX_EVENT_STREAMS) return reply(res, 503, `too many open maps (${MAX_EVENT_STREAMS}); close one`, { 'retry-after': '10' });
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+          if (head) return void res.end();
+          res.write(': connected\n\n');
+          clients.get(id)?.destroy(); // the same page reconnecting
+          clients.set(id, res);
+          req.on('close', () => clients.get(id) === res && clients.delete(id));
+        },
+      },
+      {
+        method: 'POST',
+        path: '/api/msg',
+        auth: true,
+        handle: ({ res, query, body }) => {
           let m: FromWebview | undefined;
           try {
             m = parseFromWebview(JSON.parse(body));
@@ -149,35 +189,42 @@ const serve: CliCommand = {
             m = undefined;
           }
           if (!m) {
-            io.err(`netstack-atlas serve: dropped a message of the wrong shape: ${body.slice(0, 200)}\n`);
-            return deny(400, 'message does not match the protocol');
+            log(`dropped a message of the wrong shape: ${oneLine(body, 200)}`);
+            return reply(res, 400, 'message does not match the protocol');
           }
-          const reply = handle(m);
-          if (reply) broadcast(reply);
-          if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace' || m.type === 'map/traceVia') broadcast(live());
+          // Replies go to the page that asked, on its own event stream.
+          const to = clients.get(query.get('client') ?? '');
+          if (!to) return reply(res, 409, 'open the event stream first (api/events?client=ID), then send with the same client id');
+          const answer = handle(m);
+          if (answer) send(to, answer);
+          if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace' || m.type === 'map/traceVia') send(to, live());
           res.writeHead(204);
           res.end();
-        });
-        return;
-      }
-      deny(404, 'not found');
-    });
+        },
+      },
+    ];
+
+    const server = createServer();
+    let boundPort = port;
+    new Router({ token, port: () => boundPort, log, routes }).attach(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
     });
     const addr = server.address();
-    const actual = typeof addr === 'object' && addr ? addr.port : port;
-    io.out(`netstack-atlas: stack map of ${session.tree.root} (Linux ${session.tree.kernelVersion ?? '?'}, ${model.nodes.length} nodes) at http://127.0.0.1:${actual}/?token=${token}\n`);
+    boundPort = typeof addr === 'object' && addr ? addr.port : port;
+    io.out(`netstack-atlas: stack map of ${root} (Linux ${session.tree.kernelVersion ?? '?'}, ${model.nodes.length} nodes) at http://127.0.0.1:${boundPort}/?token=${token}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    // Promptly: streams and slow requests are cut, not waited for.
     sampler?.stop();
     runtime.dispose(); // never leave perf running
-    for (const c of clients) c.end();
+    for (const c of clients.values()) c.destroy();
     server.close();
+    server.closeAllConnections();
     session.dispose();
     return 0;
   },

@@ -1,13 +1,15 @@
 // `netstack-atlas watch`: a live view of the main counters with rates. Redraws in place on a TTY,
 // prints one line per tick otherwise (or one JSON object per line with --json). Stops on Ctrl-C,
-// or after --count N ticks.
-import { lastValue, numberFlag, UsageError, type ParsedArgs } from '../args.ts';
+// or after --count N ticks (failed ticks count too). A failing source is retried with a growing pause;
+// a --netns process that exits ends the watch with one line.
+import { int, intFlag, lastValue, num, numberFlag, type ParsedArgs } from '../args.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { formatAlerts, formatSockets, fmtNum, sparkline, WATCH_KEYS } from '../../core/metrics/format.ts';
 import { flattenGauges } from '../../core/metrics/rates.ts';
 import { Sampler, type Sample } from '../../core/metrics/sampler.ts';
 import { takeSnapshot } from '../../core/metrics/source.ts';
-import { sourceFromArgs } from './counters.ts';
+import { SOURCE_FLAG_SPECS, sourceFromArgs } from './counters.ts';
+import { NetnsGone } from '../../core/metrics/procfsSource.ts';
 
 export function renderScreen(s: Sample, sampler: Sampler): string {
   const snap = s.snapshot;
@@ -41,19 +43,22 @@ export function renderLine(s: Sample): string {
   return `${t} ${parts.join(' ')} Tcp:CurrEstab=${fmtNum(estab)} alerts=${s.alerts.length}\n`;
 }
 
+const fmtSeconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${Math.round(ms / 100) / 10} s`);
+
 export const watchCommand: CliCommand = {
   name: 'watch',
   usage:
     'watch [--interval S] [--count N] [--full-every N] [--source …] [--netns PID] [--json]   live view of the main counters with rates (Ctrl-C stops)',
   valueFlags: ['interval', 'count', 'full-every', 'source', 'netns', 'timeout'],
   booleanFlags: ['no-sockets', 'tcp-info'],
+  flags: { ...SOURCE_FLAG_SPECS, interval: num(0.05, 3600), count: int(0, 1e9), 'full-every': int(0, 1e6) },
+  positionals: { names: [] },
   async run(args: ParsedArgs, io: CliIo): Promise<number> {
-    if (args.positional.length) throw new UsageError(`watch takes no positional argument (got '${args.positional[0]}')`);
     const { spec, opts } = sourceFromArgs(args);
     const interval = numberFlag(args, 'interval', 1, 0.05, 3600);
-    const count = numberFlag(args, 'count', 0, 0, 1e9);
+    const count = intFlag(args, 'count', 0, 0, 1e9);
     // Without --full-every the socket table is dumped as often as a 1 % CPU budget allows.
-    const fullEvery = lastValue(args, 'full-every') === undefined ? undefined : numberFlag(args, 'full-every', 10, 0, 1e6);
+    const fullEvery = lastValue(args, 'full-every') === undefined ? undefined : intFlag(args, 'full-every', 10, 0, 1e6);
     const json = args.booleans.has('json');
     const sockets = opts.sockets !== false;
     const sampler = new Sampler({
@@ -63,7 +68,9 @@ export const watchCommand: CliCommand = {
     });
     const tty = io.isTTY && !json;
     let ticks = 0;
+    let samples = 0;
     let errors = 0;
+    let lastError = '';
     return await new Promise<number>((resolve) => {
       const finish = (code: number) => {
         sampler.stop();
@@ -72,11 +79,13 @@ export const watchCommand: CliCommand = {
         if (tty) io.out('\x1b[?25h');
         resolve(code);
       };
-      const onSigint = () => finish(errors > 0 && ticks === 0 ? 1 : 0);
+      const onSigint = () => finish(errors > 0 && samples === 0 ? 1 : 0);
       process.once('SIGINT', onSigint);
       process.once('SIGTERM', onSigint);
       sampler.on('sample', (s) => {
         ticks++;
+        samples++;
+        lastError = '';
         if (json) {
           io.out(JSON.stringify({ seq: s.seq, time: s.snapshot.time, rates: s.rates?.perSec ?? null, alerts: s.alerts, sockets: s.full ? s.sockets : undefined, unavailable: s.snapshot.unavailable }) + '\n');
         } else if (tty) {
@@ -87,10 +96,21 @@ export const watchCommand: CliCommand = {
         if (count > 0 && ticks >= count) finish(0);
       });
       sampler.on('error', (e) => {
+        ticks++;
         errors++;
-        io.err(`netstack-atlas watch: ${e.message}\n`);
-        // A source that fails on the first tick will not get better: stop with an error.
-        if (ticks === 0) finish(1);
+        // A source that fails on the first tick will not get better, and a namespace whose process
+        // exited is gone (its pid may come back as another process): stop with an error.
+        if (samples === 0 || e instanceof NetnsGone) {
+          io.err(`netstack-atlas watch: ${e.message}${samples ? '; stopping' : ''}\n`);
+          return finish(1);
+        }
+        // The same failure again: one line when it starts, then only when the pause doubles past a power of two.
+        const again = e.message === lastError;
+        if (!again || (sampler.failures & (sampler.failures - 1)) === 0) {
+          io.err(`netstack-atlas watch: ${e.message}${again ? ` (${sampler.failures} failed ticks in a row)` : ''}; retrying in ${fmtSeconds(sampler.retryInMs)}\n`);
+        }
+        lastError = e.message;
+        if (count > 0 && ticks >= count) finish(1);
       });
       sampler.start();
     });

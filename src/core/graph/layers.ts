@@ -6,22 +6,22 @@ import type { CallGraph } from './callGraph.ts';
 import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
 
 /** Struct types whose instances' functions belong to a layer. */
-const OPS_LAYER: Record<string, LayerId> = {
-  proto_ops: 'socket',
-  net_proto_family: 'socket',
-  proto: 'protocol',
-  net_protocol: 'protocol',
-  inet6_protocol: 'protocol',
-  inet_connection_sock_af_ops: 'protocol',
-  packet_type: 'network',
-  dst_ops: 'network',
-  neigh_ops: 'network',
-  nf_hook_ops: 'network',
-  net_device_ops: 'driver',
-  ethtool_ops: 'driver',
-  header_ops: 'device',
-  Qdisc_ops: 'device',
-};
+const OPS_LAYER = new Map<string, LayerId>([
+  ['proto_ops', 'socket'],
+  ['net_proto_family', 'socket'],
+  ['proto', 'protocol'],
+  ['net_protocol', 'protocol'],
+  ['inet6_protocol', 'protocol'],
+  ['inet_connection_sock_af_ops', 'protocol'],
+  ['packet_type', 'network'],
+  ['dst_ops', 'network'],
+  ['neigh_ops', 'network'],
+  ['nf_hook_ops', 'network'],
+  ['net_device_ops', 'driver'],
+  ['ethtool_ops', 'driver'],
+  ['header_ops', 'device'],
+  ['Qdisc_ops', 'device'],
+]);
 
 const DEVICE_NAMES = new Set(['dev_queue_xmit', '__dev_queue_xmit', 'dev_hard_start_xmit', 'netif_rx', 'netif_receive_skb', 'sch_direct_xmit', 'netdev_start_xmit', '__netdev_start_xmit', 'xmit_one', 'process_backlog', 'enqueue_to_backlog']);
 const DEVICE_PREFIXES = ['napi_', '__napi_', 'gro_', 'netif_', '__netif_', 'qdisc_', '__qdisc_'];
@@ -62,18 +62,18 @@ export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: 
   // 2. functions bound in ops tables of a layer's struct type (drivers first: their ops are theirs)
   const bound: [string, string, string][] = [];
   for (const { def } of index.opsInstances()) {
-    const layer = OPS_LAYER[def.struct];
+    const layer = OPS_LAYER.get(def.struct);
     if (!layer) continue;
     for (const [member, value] of Object.entries(def.members)) if (graph.isFunction(value)) bound.push([value, def.struct, `${def.name}.${member}`]);
   }
-  for (const [fn, struct, where] of bound) if (OPS_LAYER[struct] === 'driver') set(fn, 'driver', `bound in ${struct} ${where}`);
+  for (const [fn, struct, where] of bound) if (OPS_LAYER.get(struct) === 'driver') set(fn, 'driver', `bound in ${struct} ${where}`);
   for (const [fn, struct, where] of bound) {
     // a function defined in a lower layer's file stays there: tcp_sendmsg_locked (net/ipv4/tcp.c) is
     // a protocol function even where a proto_ops member points at it, ip_queue_xmit (ip_output.c)
     // an IP one even though inet_connection_sock_af_ops binds it
     const file = index.functions(fn)[0]?.file;
     const own = file && !FAMILY_GLUE.test(file) ? fileLayer(file) : undefined;
-    const table = OPS_LAYER[struct];
+    const table = OPS_LAYER.get(struct)!;
     if (own && LAYER_ORDER.indexOf(own) > LAYER_ORDER.indexOf(table)) set(fn, own, `in ${file}, a ${LAYER_TITLES[own].toLowerCase()} file (wins over its binding in ${struct} ${where}, a ${LAYER_TITLES[table].toLowerCase()} table)`);
     else set(fn, table, `bound in ${struct} ${where}`);
   }
@@ -140,17 +140,17 @@ function isNapiAdd(callee: string): boolean {
   return callee.startsWith('netif_napi_add') || callee.startsWith('netif_tx_napi_add');
 }
 
-const REGISTRARS: Record<string, string> = {
-  proto_register: 'proto_register',
-  sock_register: 'sock_register',
-  inet_register_protosw: 'inet_register_protosw',
-  inet6_register_protosw: 'inet6_register_protosw',
-  inet_add_protocol: 'inet_add_protocol',
-  inet6_add_protocol: 'inet6_add_protocol',
-  dev_add_pack: 'dev_add_pack',
-  nf_register_net_hook: 'nf_hook',
-  nf_register_net_hooks: 'nf_hook',
-};
+const REGISTRARS = new Map<string, string>([
+  ['proto_register', 'proto_register'],
+  ['sock_register', 'sock_register'],
+  ['inet_register_protosw', 'inet_register_protosw'],
+  ['inet6_register_protosw', 'inet6_register_protosw'],
+  ['inet_add_protocol', 'inet_add_protocol'],
+  ['inet6_add_protocol', 'inet6_add_protocol'],
+  ['dev_add_pack', 'dev_add_pack'],
+  ['nf_register_net_hook', 'nf_hook'],
+  ['nf_register_net_hooks', 'nf_hook'],
+]);
 
 export function findRegistrations(index: KernelIndex, graph: CallGraph, readFile: ReadTreeFile): Registration[] {
   const out: Registration[] = [];
@@ -182,7 +182,7 @@ export function findRegistrations(index: KernelIndex, graph: CallGraph, readFile
       if (helperParam === a.index && instances.get(a.name)?.some((i) => i.def.struct === 'net_device_ops')) {
         out.push({ kind: 'netdev_ops', name: a.name, file: f.file, line: a.line, details: { by: a.caller, via: `${a.callee}()` } });
       }
-      const kind = REGISTRARS[a.callee];
+      const kind = REGISTRARS.get(a.callee);
       if (kind && a.index === 0 && kind !== 'nf_hook') {
         const inst = instances.get(a.name)?.[0];
         const details: Record<string, string> = { by: a.caller };

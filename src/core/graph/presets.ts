@@ -11,6 +11,11 @@ export const PRESETS: Record<string, { title: string; waypoints: string[] }> = {
   'netif-rx': { title: 'netif_rx to the backlog', waypoints: ['netif_rx', 'enqueue_to_backlog'] },
 };
 
+/** The preset called `name`, own entries only: `toString`, `constructor` and `__proto__` are not presets. */
+export function presetNamed<T>(presets: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(presets, name) ? presets[name] : undefined;
+}
+
 /** A path through every waypoint in order; `found: false` names the segment that failed. */
 export function waypointPath(graph: CallGraph, waypoints: string[], opts: PathOptions = {}): PathResult & { failedSegment?: [string, string] } {
   const functions = [waypoints[0]];

@@ -1,7 +1,7 @@
 // Open a tree's index: detect the tree, list the scope, reuse what the cache still vouches for
 // (size + mtime, else content hash), parse the rest in workers, save. Also: re-index one file in place.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { detectTree, listSourceFiles, scopeIncludes, type ScopeOptions, type TreeInfo } from './kernelTree.ts';
 import { AttributeBlanker, deriveAttributeMacros, scanDefines, type AttributeMacroSet, type MacroDefinitionText } from './attributeMacros.ts';
@@ -9,6 +9,7 @@ import { CACHE_SCHEMA, cacheFilePath, defaultCacheDir, readCache, writeCache, ty
 import { CorruptCache } from './factsCodec.ts';
 import { CParser, type GrammarLocation } from './treeSitter.ts';
 import { readAndParse } from './readSourceFile.ts';
+import { readTreeFile } from './treeFiles.ts';
 import { hashContent, type FileParseResult } from './parseFile.ts';
 import { KernelIndex } from './model.ts';
 import { defaultWorkerCount, parseWithWorkers } from './workerPool.ts';
@@ -60,7 +61,7 @@ export function treeAttributeMacros(root: string): { set: AttributeMacroSet; hea
   const headers: string[] = [];
   for (const h of ATTRIBUTE_HEADERS) {
     try {
-      defs.push(...scanDefines(readFileSync(join(root, h), 'utf8')));
+      defs.push(...scanDefines(readTreeFile(root, h).bytes.toString('utf8')));
       headers.push(h);
     } catch {
       /* absent in a partial tree: the seed list covers it */
@@ -164,7 +165,7 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
       toParse.push({ file, size: 0 }); // reported by the parse
       continue;
     }
-    if (hit && hit.size === st.size && (hit.mtimeMs === st.mtimeMs || (hit.hash && sameContent(join(tree.root, file), hit.hash)))) {
+    if (hit && hit.size === st.size && (hit.mtimeMs === st.mtimeMs || (hit.hash && sameContent(tree.root, file, hit.hash)))) {
       const entry = { ...hit, mtimeMs: st.mtimeMs };
       session.stamps.set(file, entry);
       if (entry.facts) index.setFile(entry.facts);
@@ -217,9 +218,9 @@ export async function openIndex(treePath: string, opts: IndexOptions): Promise<I
   return session;
 }
 
-function sameContent(abs: string, hash: string): boolean {
+function sameContent(root: string, file: string, hash: string): boolean {
   try {
-    return hashContent(readFileSync(abs)) === hash;
+    return hashContent(readTreeFile(root, file).bytes) === hash;
   } catch {
     return false;
   }

@@ -1,36 +1,29 @@
-// Read one source file for indexing, noticing files that change or vanish while being read.
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// Read one source file for indexing (through the tree's safe reader: inside the real root, regular
+// files only, size cap), noticing files that change or vanish while being read.
 import type { CParser } from './treeSitter.ts';
 import type { AttributeBlanker } from './attributeMacros.ts';
 import { parseSource, hashContent, MAX_FILE_BYTES, type FileParseResult } from './parseFile.ts';
+import { readTreeFile, TreeFileError } from './treeFiles.ts';
 
-function errno(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOENT') return 'deleted while indexing';
-  if (err.code === 'EACCES' || err.code === 'EPERM') return 'unreadable (permission denied)';
-  if (err.code === 'EISDIR') return 'is a directory';
-  return `unreadable: ${err.code ?? err.message}`;
+function reason(e: TreeFileError): string {
+  if (e.problem === 'missing') return 'deleted while indexing';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'unreadable (permission denied)';
+  if (e.problem === 'too-big') return `file is ${((e.stat?.size ?? 0) / 1048576).toFixed(1)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit; not parsed`;
+  if (e.problem === 'not-regular' && /a directory/.test(e.message)) return 'is a directory';
+  // the rest: "<file>: a FIFO, not a regular file; not read" → without the file name
+  return e.message.replace(/^.*?: /, '');
 }
 
 export function readAndParse(parser: CParser, blanker: AttributeBlanker, root: string, file: string): FileParseResult {
-  const abs = join(root, file);
   for (let attempt = 0; ; attempt++) {
-    let before, bytes, after;
     try {
-      before = statSync(abs);
-      if (before.size > MAX_FILE_BYTES) {
-        return { file, size: before.size, mtimeMs: before.mtimeMs, hash: '', skippedBytes: 0, error: `file is ${(before.size / 1048576).toFixed(1)} MiB, over the ${MAX_FILE_BYTES / 1048576} MiB limit; not parsed` };
-      }
-      bytes = readFileSync(abs);
-      after = statSync(abs);
+      const { bytes, stat } = readTreeFile(root, file, MAX_FILE_BYTES);
+      return parseSource(parser, blanker, file, bytes, { size: bytes.length, mtimeMs: stat.mtimeMs, hash: hashContent(bytes) });
     } catch (e) {
-      return { file, size: 0, mtimeMs: 0, hash: '', skippedBytes: 0, error: errno(e) };
+      if (!(e instanceof TreeFileError)) throw e;
+      if (e.problem === 'changed' && attempt < 2) continue;
+      if (e.problem === 'changed') return { file, size: 0, mtimeMs: 0, hash: '', skippedBytes: 0, error: 'kept changing while indexing; try again' };
+      return { file, size: e.stat?.size ?? 0, mtimeMs: e.stat?.mtimeMs ?? 0, hash: '', skippedBytes: 0, error: reason(e) };
     }
-    if (before.mtimeMs !== after.mtimeMs || after.size !== bytes.length) {
-      if (attempt < 2) continue;
-      return { file, size: after.size, mtimeMs: after.mtimeMs, hash: '', skippedBytes: 0, error: 'kept changing while indexing; try again' };
-    }
-    return parseSource(parser, blanker, file, bytes, { size: bytes.length, mtimeMs: after.mtimeMs, hash: hashContent(bytes) });
   }
 }

@@ -7,6 +7,7 @@ import type { CallEdge, LayerId, LayerModel, PathResult } from '../graph/types.t
 import { LAYER_ORDER, LAYER_TITLES } from '../graph/types.ts';
 import { placementOf } from '../graph/layers.ts';
 import { SubsystemMatcher, chooseColumns, parseMaintainers } from './subsystems.ts';
+import { presetNamed } from '../graph/presets.ts';
 import type { LiveAlert, LiveBadge, LiveSample, MapEdge, MapModel, MapNode } from './protocol.ts';
 
 /** What the map needs of a call graph: CallGraph, or the adapter's direct-call fallback. */
@@ -45,10 +46,10 @@ export const KEY_FUNCTIONS = [
   'enqueue_to_backlog', 'process_backlog', 'net_rx_action', 'napi_gro_receive', 'sock_def_readable', 'loopback_xmit', 'alloc_skb', 'kfree_skb',
 ];
 /** Ops struct types worth a node (their instances), and the band they sit in. */
-export const OPS_TYPES: Record<string, LayerId> = {
+export const OPS_TYPES = new Map<string, LayerId>(Object.entries({
   proto_ops: 'socket', net_proto_family: 'socket', proto: 'protocol', net_protocol: 'protocol', inet6_protocol: 'protocol',
   packet_type: 'network', net_device_ops: 'driver', header_ops: 'device', Qdisc_ops: 'device',
-};
+}));
 /** Ops instances shown from the start: the core protocol families' tables and the loopback device's
  *  (the hundreds of other drivers' net_device_ops appear on search or expand). */
 function isKeyOps(struct: string, name: string, file: string): boolean {
@@ -59,7 +60,7 @@ function isKeyOps(struct: string, name: string, file: string): boolean {
   return false;
 }
 const CORE_FAMILY_FILE = /^net\/(ipv4|ipv6|core|packet)\//;
-export const CORE_STRUCTS: Record<string, LayerId> = { sock: 'socket', sk_buff: 'device', net_device: 'device', socket: 'socket' };
+export const CORE_STRUCTS = new Map<string, LayerId>([['sock', 'socket'], ['sk_buff', 'device'], ['net_device', 'device'], ['socket', 'socket']]);
 
 /** Per band, at most this many layer functions beyond the key ones (most-called first). */
 const PER_LAYER = 250;
@@ -117,7 +118,7 @@ export class MapBuilder {
     const opsByName = new Map<string, string>();
     const memberEdges: MapEdge[] = [];
     for (const { file, def } of index.opsInstances()) {
-      const layer = OPS_TYPES[def.struct];
+      const layer = OPS_TYPES.get(def.struct);
       if (!layer || def.name.startsWith('(')) continue;
       const id = `ops:${def.struct}:${def.name}`;
       opsByName.set(def.name, id);
@@ -141,7 +142,7 @@ export class MapBuilder {
         if (target) edges.push({ from: id, to: target, kind: 'registers', evidence: `${r.file}:${r.line} — .${k} = ${r.details[k]}` });
       }
     }
-    for (const [name, layer] of Object.entries(CORE_STRUCTS)) {
+    for (const [name, layer] of CORE_STRUCTS) {
       const s = index.struct(name);
       if (s) add({ key: true, id: `struct:${name}`, label: `struct ${name}`, kind: 'struct', layer, file: s.file, line: s.def.line, detail: `${s.def.fields.length} fields` });
     }
@@ -201,7 +202,7 @@ export class MapBuilder {
 
   /** A preset's path through its waypoints, segment by segment. */
   trace(preset: string): TraceAnswer {
-    const p = this.inp.presets[preset];
+    const p = presetNamed(this.inp.presets, preset);
     if (!p) return { title: preset, found: false, nodes: [], edges: [], message: `unknown preset ${preset}` };
     return this.traceThrough(p.title, p.waypoints, 40);
   }
@@ -305,7 +306,7 @@ export function liveMessage(
     badges[n.id] = n.counters.map((counter) => {
       const i = counter.indexOf(':');
       const value = sample.snapshot.groups[counter.slice(0, i)]?.[counter.slice(i + 1)];
-      if (!(counter in history)) history[counter] = historyOf(counter);
+      if (!Object.hasOwn(history, counter)) history[counter] = historyOf(counter);
       return { counter, value: value ?? Number.NaN, rate: sample.rates ? sample.rates.perSec[counter] ?? 0 : null };
     }).filter((b) => Number.isFinite(b.value));
   }

@@ -10,6 +10,7 @@ export { computeAlerts, DEFAULT_THRESHOLDS, type AlertThresholds } from './alert
 export { computeRates, flattenCounters, flattenGauges, type Rates } from './rates.ts';
 export { HistoryRing } from './history.ts';
 export { systemClock, readTextFile, type Clock, type ReadFn } from './clock.ts';
+export { redactUrl } from './http.ts';
 export { execFileText, type ExecFn } from './ss.ts';
 export { parseSnmp } from './snmp.ts';
 export { parseNetstat } from './netstat.ts';

@@ -36,6 +36,9 @@ export interface ProcfsOptions {
   clock?: Clock;
 }
 
+/** The --netns process is gone, and with it the way into its namespace (its pid may be reused). */
+export class NetnsGone extends Error {}
+
 const PART_ORDER = ['snmp', 'netstat', 'snmp6', 'dev', 'softnet', 'sockstat', 'sockstat6', 'conntrack', 'sockets'];
 
 export async function readProcfs(opts: ProcfsOptions = {}): Promise<HostSnapshot> {
@@ -67,6 +70,9 @@ export async function readProcfs(opts: ProcfsOptions = {}): Promise<HostSnapshot
     tryRead('sockstat', `${net}/sockstat`),
     tryRead('sockstat6', `${net}/sockstat6`),
   ]);
+  if (opts.netnsPid !== undefined && snmp === null && netstat === null && dev === null && snap.unavailable.every((u) => u.reason.endsWith('not found'))) {
+    throw new NetnsGone(`--netns ${opts.netnsPid}: the process has exited, its network namespace cannot be read any more`);
+  }
   if (snmp !== null) {
     const issues: string[] = [];
     Object.assign(snap.groups, parseSnmp(snmp, issues));

@@ -8,14 +8,14 @@
 import type { PromSample } from './prometheusText.ts';
 import { emptySnapshot, type HostSnapshot, type SoftnetRow } from './snapshot.ts';
 
-const SOFTNET_NAMES: Record<string, string> = {
-  processed: 'processed',
-  dropped: 'dropped',
-  times_squeezed: 'time_squeeze',
-  received_rps: 'received_rps',
-  flow_limit_count: 'flow_limit_count',
-  cpu_collision: 'cpu_collision',
-};
+const SOFTNET_NAMES = new Map([
+  ['processed', 'processed'],
+  ['dropped', 'dropped'],
+  ['times_squeezed', 'time_squeeze'],
+  ['received_rps', 'received_rps'],
+  ['flow_limit_count', 'flow_limit_count'],
+  ['cpu_collision', 'cpu_collision'],
+]);
 
 /** True when the samples include anything node_exporter-like we can use. */
 export function hasNodeMetrics(samples: readonly PromSample[]): boolean {
@@ -53,7 +53,7 @@ export function samplesToSnapshot(samples: readonly PromSample[], source: string
       if (!Number.isInteger(cpu) || cpu < 0) continue;
       let col = n.slice('node_softnet_'.length);
       if (col.endsWith('_total')) col = col.slice(0, -6);
-      const mapped = SOFTNET_NAMES[col] ?? col;
+      const mapped = SOFTNET_NAMES.get(col) ?? col;
       if (!safe(mapped)) continue;
       let row = softnet.get(cpu);
       if (!row) softnet.set(cpu, (row = { cpu, processed: 0, dropped: 0, time_squeeze: 0 }));

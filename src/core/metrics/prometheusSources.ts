@@ -1,7 +1,7 @@
 // Hosts other than this one: a node_exporter /metrics page, or a Prometheus server's HTTP API
 // (instant query; a label selector picks the host). Both map onto HostSnapshot.
 import { systemClock, type Clock } from './clock.ts';
-import { httpGetText, looksLikeHtml, type HttpOptions } from './http.ts';
+import { httpGetText, looksLikeHtml, redactUrl, type HttpOptions } from './http.ts';
 import { hasNodeMetrics, samplesToSnapshot } from './prometheusMap.ts';
 import { parsePromText, parsePromValue, type PromSample } from './prometheusText.ts';
 import type { HostSnapshot } from './snapshot.ts';
@@ -23,9 +23,11 @@ export async function readNodeExporter(url: string, opts: RemoteOptions = {}): P
   try {
     target = metricsUrl(url);
   } catch {
-    throw new Error(`not a valid URL: ${url}`);
+    throw new Error(`not a valid URL: ${redactUrl(url)}`);
   }
   const { text, contentType } = await httpGetText(target, opts);
+  // Named without its password in messages and as the snapshot's source.
+  target = redactUrl(target);
   if (looksLikeHtml(text, contentType)) throw new Error(`${target} returned HTML, not Prometheus metrics (wrong path?)`);
   const parsed = parsePromText(text);
   if (!hasNodeMetrics(parsed.samples)) {
@@ -46,13 +48,14 @@ export function normalizeSelector(selector: string): string {
 export const NODE_METRICS_REGEX = 'node_(netstat|sockstat|softnet|nf_conntrack|network)_.+';
 
 export async function readPrometheus(url: string, selector: string, opts: RemoteOptions = {}): Promise<HostSnapshot> {
+  const shown = redactUrl(url);
   const clock = opts.clock ?? systemClock;
   const sel = normalizeSelector(selector);
   const matchers = `{__name__=~"${NODE_METRICS_REGEX}"${sel ? ',' + sel : ''}}`;
   // An instant query answers with the evaluation time, not the scrape time: ask for the time of the
   // target's last scrape (its `up` sample) separately.
   const [values, stamps] = await Promise.all([queryPrometheus(url, matchers, opts), queryPrometheus(url, `max(timestamp(up{${sel}}))`, opts)]);
-  if (values.samples.length === 0) throw new Error(`Prometheus at ${url} has no node_exporter series matching {${sel}}`);
+  if (values.samples.length === 0) throw new Error(`Prometheus at ${shown} has no node_exporter series matching {${sel}}`);
   const hosts = new Set(values.samples.map((s) => s.labels.instance ?? ''));
   if (hosts.size > 1) {
     throw new Error(`selector {${sel}} matches ${hosts.size} hosts (${[...hosts].slice(0, 5).join(', ')}); narrow it, e.g. instance="${[...hosts][0]}"`);
@@ -60,17 +63,18 @@ export async function readPrometheus(url: string, selector: string, opts: Remote
   const scraped = stamps.samples[0]?.value;
   const time = scraped !== undefined && Number.isFinite(scraped) ? scraped * 1000 : clock.now();
   // Rates between two readings must use the scrape times (two queries can return the same scrape).
-  return samplesToSnapshot(values.samples, `prometheus:${url}#${sel}`, time, scraped !== undefined && Number.isFinite(scraped) ? time : clock.mono());
+  return samplesToSnapshot(values.samples, `prometheus:${shown}#${sel}`, time, scraped !== undefined && Number.isFinite(scraped) ? time : clock.mono());
 }
 
 /** One instant query against a Prometheus server's HTTP API. */
-export async function queryPrometheus(url: string, query: string, opts: RemoteOptions = {}): Promise<{ samples: PromSample[]; latest: number }> {
+export async function queryPrometheus(rawUrl: string, query: string, opts: RemoteOptions = {}): Promise<{ samples: PromSample[]; latest: number }> {
   let api: URL;
   try {
-    api = new URL('api/v1/query', url.endsWith('/') ? url : url + '/');
+    api = new URL('api/v1/query', rawUrl.endsWith('/') ? rawUrl : rawUrl + '/');
   } catch {
-    throw new Error(`not a valid URL: ${url}`);
+    throw new Error(`not a valid URL: ${redactUrl(rawUrl)}`);
   }
+  const url = redactUrl(rawUrl);
   api.searchParams.set('query', query);
   const { status, text, contentType } = await httpGetText(api.toString(), { ...opts, allowErrorStatus: true, label: url });
   if (looksLikeHtml(text, contentType)) throw new Error(`${url} returned HTML, not the Prometheus API (wrong URL?)`);

@@ -38,6 +38,9 @@ export interface SamplerOptions {
    *  for small socket tables, every ~10–15 s with tens of thousands of sockets. */
   socketDumpBudget?: number;
   thresholds?: Partial<AlertThresholds>;
+  /** After a failed tick, wait interval·2^(failures in a row) instead, up to this (default 30 s,
+   *  never less than the interval): a dead source is not hammered. Back on the grid after a success. */
+  maxBackoffMs?: number;
   clock?: Clock;
   timers?: Timers;
 }
@@ -77,6 +80,10 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private running = false;
   private inFlight: Promise<Sample> | null = null;
   latest: Sample | null = null;
+  /** Failed ticks in a row (0 after a success). */
+  failures = 0;
+  /** When the last tick failed: how long until the next try (ms). */
+  retryInMs = 0;
 
   constructor(opts: SamplerOptions) {
     super();
@@ -140,17 +147,33 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     let n = 0;
     const loop = async () => {
       if (!this.running) return;
+      let failed: Error | undefined;
+      let sample: Sample | undefined;
       try {
-        const s = await this.tick();
-        if (this.running) this.emit('sample', s);
+        sample = await this.tick();
+        this.failures = 0;
+        this.retryInMs = 0;
       } catch (e) {
-        if (this.running) this.emit('error', e instanceof Error ? e : new Error(String(e)));
+        failed = e instanceof Error ? e : new Error(String(e));
+        this.failures++;
+        const cap = Math.max(this.intervalMs, this.opts.maxBackoffMs ?? 30_000);
+        this.retryInMs = Math.min(cap, this.intervalMs * 2 ** Math.min(this.failures, 30));
       }
       if (!this.running) return;
-      // Stay on the t0 + n·interval grid; skip slots a slow tick overran.
+      // Listeners may stop the sampler: schedule first, emit last.
       const now = this.clock.mono();
-      n = Math.max(n + 1, Math.ceil((now - t0) / this.intervalMs));
-      this.handle = this.timers.setTimeout(loop, Math.max(0, t0 + n * this.intervalMs - now));
+      let delay: number;
+      if (failed) {
+        delay = this.retryInMs;
+        n = Math.ceil((now + delay - t0) / this.intervalMs);
+      } else {
+        // Stay on the t0 + n·interval grid; skip slots a slow tick overran.
+        n = Math.max(n + 1, Math.ceil((now - t0) / this.intervalMs));
+        delay = Math.max(0, t0 + n * this.intervalMs - now);
+      }
+      this.handle = this.timers.setTimeout(loop, delay);
+      if (failed) this.emit('error', failed);
+      else this.emit('sample', sample!);
     };
     void loop();
   }

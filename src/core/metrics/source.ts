@@ -5,6 +5,7 @@
 import type { Clock, ReadFn } from './clock.ts';
 import { readProcfs, type ProcfsOptions } from './procfsSource.ts';
 import { readNodeExporter, readPrometheus } from './prometheusSources.ts';
+import { redactUrl } from './http.ts';
 import type { HostSnapshot } from './snapshot.ts';
 import type { ExecFn } from './ss.ts';
 
@@ -22,12 +23,12 @@ export function parseSource(text: string | undefined, netnsPid?: number): Source
     const hash = rest.indexOf('#');
     const url = hash >= 0 ? rest.slice(0, hash) : rest;
     const selector = hash >= 0 ? rest.slice(hash + 1) : '';
-    if (!/^https?:\/\//.test(url)) throw new Error(`prometheus source needs an http(s) URL: prometheus:<URL>#<selector>, got '${s}'`);
-    if (selector.trim() === '') throw new Error(`prometheus source needs a label selector after '#', e.g. prometheus:${url}#instance="host:9100"`);
+    if (!/^https?:\/\//.test(url)) throw new Error(`prometheus source needs an http(s) URL: prometheus:<URL>#<selector>, got '${redactUrl(s)}'`);
+    if (selector.trim() === '') throw new Error(`prometheus source needs a label selector after '#', e.g. prometheus:${redactUrl(url)}#instance="host:9100"`);
     return { kind: 'prometheus', url, selector };
   }
   if (/^https?:\/\//.test(s)) return { kind: 'node_exporter', url: s };
-  throw new Error(`unknown source '${s}': use procfs, a node_exporter URL, or prometheus:<URL>#<selector>`);
+  throw new Error(`unknown source '${redactUrl(s)}': use procfs, a node_exporter URL, or prometheus:<URL>#<selector>`);
 }
 
 export interface SnapshotOptions extends Omit<ProcfsOptions, 'netnsPid'> {

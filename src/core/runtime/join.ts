@@ -13,7 +13,7 @@ import { versionNote } from './diagnose.ts';
 
 /** What the join needs of the index (KernelIndex fits). */
 export interface FunctionLookup {
-  functions(name: string): readonly { file: string; def: { line: number; startLine: number; endLine: number } }[];
+  functions(name: string): readonly { file: string; def: { line: number; startLine: number; endLine: number; isInline?: boolean } }[];
   kernelVersion: string | null;
 }
 
@@ -92,7 +92,9 @@ const UNKNOWN = '[unknown]';
 
 /** Where a function is defined and placed (the layer model's choice among same-named statics). */
 function locate(ctx: JoinContext, name: string): { file: string; line: number; startLine: number; endLine: number; layer: LayerId | null } | undefined {
-  const defs = ctx.index.functions(name);
+  // a header's inline stub (`handle_mm_fault` for !CONFIG_MMU in linux/mm.h) is not the function the
+  // running kernel sampled: frames only match real definitions
+  const defs = ctx.index.functions(name).filter((d) => !(d.def.isInline && d.file.startsWith('include/')));
   if (!defs.length) return undefined;
   const p = ctx.layers ? placementOf(ctx.layers, name) : undefined;
   const d = (p && defs.find((x) => x.file === p.file)) || defs[0];
@@ -179,7 +181,7 @@ export function joinProfile(rec: PerfRecording, seconds: number, ctx: JoinContex
   ex.unexplained.sort((a, b) => b.samples - a.samples);
   ex.share = ex.pairs ? ex.explainedPairs / ex.pairs : 0;
   ex.sampleShare = inTreeSamples ? explainedSamples / inTreeSamples : 0;
-  const hot = [...chains].sort((a, b) => b[1] - a[1])[0];
+  const hot = [...chains].sort((a, b) => b[1] - a[1] || b[0].split(';').length - a[0].split(';').length || (a[0] < b[0] ? -1 : 1))[0]; // ties: the longer chain
 
   const allNotes = [...notes];
   const vn = versionNote(ctx.kernelRelease, ctx.index.kernelVersion);
