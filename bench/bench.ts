@@ -132,6 +132,10 @@ async function main() {
     const { benchHardening } = await import('./hardening.ts');
     await benchHardening(tree);
   }
+  if (process.env.BENCH_SKIP_LAYOUT !== '1') {
+    const { benchLayout } = await import('./layout.ts');
+    await benchLayout();
+  }
 }
 
 main().catch((e) => {

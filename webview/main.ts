@@ -1,62 +1,19 @@
-// The layer map: six horizontal bands (system calls → drivers) with key functions, ops instances,
-// inetsw entries and core structs; click expands callees (shift: callers) or an ops table's members,
-// double-click opens the source; presets light a path across the bands; live counter badges and
-// alerts on their nodes. Runs in a VS Code webview or, standalone, in a browser fed by `serve`.
+// The layer map: six bands (system calls → drivers) × subsystem columns. This file is the interaction
+// and the message handling; layout (webview/layout), drawing (render.ts), live heat and the run-time
+// overlay (live.ts), what is shown (state.ts) and deep links (deeplink.ts) are their own modules.
+// Click expands callees (shift: callers; again: collapse) or an ops table's members; a "+N more"
+// bundle opens on click; double-click/Enter opens the source; presets and Trace via light a path.
 import './map.css';
-import { select, zoom, zoomIdentity, type Selection, type ZoomBehavior } from 'd3';
-import type { FromWebview, LiveSample, MapEdge, MapModel, MapNode, ToWebview } from '../src/core/map/protocol.ts';
-import type { LayerId } from '../src/core/graph/types.ts';
+import { select, zoom, zoomIdentity, type ZoomBehavior, type Selection } from 'd3';
+import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWebview } from '../src/core/map/protocol.ts';
+import { MapState, type ViewNode } from './state.ts';
+import { layoutMap, type LayoutResult } from './layout/layout.ts';
+import { fitScale, NODE_H } from './layout/geometry.ts';
+import { Renderer, zoomClasses } from './render.ts';
+import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
+import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
+import { hasVsCodeApi, httpHost, vscodeHost, type Host } from './host.ts';
 
-// ── transport ────────────────────────────────────────────────────────────────
-interface Host {
-  post(m: FromWebview): void;
-  listen(cb: (m: ToWebview) => void): void;
-  state<T>(): T | undefined;
-  setState<T>(s: T): void;
-}
-declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
-
-function vscodeHost(): Host {
-  const api = acquireVsCodeApi();
-  return {
-    post: (m) => api.postMessage(m),
-    listen: (cb) => window.addEventListener('message', (e: MessageEvent) => cb(e.data as ToWebview)),
-    state: <T>() => api.getState() as T | undefined,
-    setState: (s) => api.setState(s),
-  };
-}
-
-/** `serve`: messages up by POST, down by server-sent events, both carrying the URL's token and this
- *  page's client id (the server answers on this page's stream only). Posts wait until the event
- *  stream is open, so no reply is sent before this page listens. */
-function httpHost(): Host {
-  const token = encodeURIComponent(new URLSearchParams(location.search).get('token') ?? '');
-  const client = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
-  let open = false;
-  const queue: FromWebview[] = [];
-  const send = (m: FromWebview) => void fetch(`api/msg?token=${token}&client=${client}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) });
-  return {
-    post: (m) => (open ? send(m) : queue.push(m)),
-    listen: (cb) => {
-      const es = new EventSource(`api/events?token=${token}&client=${client}`);
-      es.onopen = () => {
-        open = true;
-        for (const m of queue.splice(0)) send(m);
-      };
-      es.onmessage = (e) => cb(JSON.parse(e.data) as ToWebview);
-    },
-    state: <T>() => {
-      try {
-        return (JSON.parse(sessionStorage.getItem('nsa') ?? 'null') ?? undefined) as T | undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    setState: (s) => sessionStorage.setItem('nsa', JSON.stringify(s)),
-  };
-}
-
-/** Tests and the bench hand in their own host. */
 declare global {
   interface Window {
     __nsaHost?: Host;
@@ -64,45 +21,24 @@ declare global {
   }
 }
 
-// ── layout constants ────────────────────────────────────────────────────────
-const LAYERS: LayerId[] = ['syscall', 'socket', 'protocol', 'network', 'device', 'driver'];
-const W = 2200, LEFT = 170, NW = 172, NH = 24, GX = 10, GY = 12, BAND_PAD = 30;
-const COLS = Math.floor((W - LEFT - 10) / (NW + GX));
-
-interface NodeState extends MapNode {
-  x: number;
-  y: number;
-  visible: boolean;
-  order: number;
-  expanded?: boolean;
-}
-
-const fmtNum = (n: number) => {
-  const a = Math.abs(n);
-  if (a >= 1e9) return (n / 1e9).toFixed(1) + 'G';
-  if (a >= 1e6) return (n / 1e6).toFixed(1) + 'M';
-  if (a >= 1e4) return (n / 1e3).toFixed(1) + 'k';
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
-};
-const edgeKey = (e: MapEdge) => `${e.from}>${e.to}>${e.kind}`;
+const LAYER_TITLES: Record<string, string> = {};
 
 export class MapView {
-  private model: MapModel | undefined;
-  readonly nodes = new Map<string, NodeState>();
-  private edges = new Map<string, MapEdge>();
-  private order = 0;
+  readonly state = new MapState();
   private nextId = 1;
   private selected: string | undefined;
-  private pathNodes = new Set<string>();
-  private pathEdges = new Set<string>();
   private matches = new Set<string>();
   private live: LiveSample | undefined;
-  private bandY = new Map<LayerId, { y: number; h: number }>();
+  private runtime: RuntimeOverlay | undefined;
+  private runtimeStatus: RuntimeStatus | undefined;
+  private pinned: Record<string, { x: number; y: number }> = {};
+  private layout: LayoutResult | undefined;
+  private pendingFocus = new Map<number, string>();
+  private pendingExpand = new Map<number, 'callees' | 'callers'>();
+  private pathFaded = true;
+  private link: DeepLink | undefined;
   private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
-  private readonly root: Selection<SVGGElement, unknown, null, undefined>;
-  private readonly gBands: Selection<SVGGElement, unknown, null, undefined>;
-  private readonly gEdges: Selection<SVGGElement, unknown, null, undefined>;
-  private readonly gNodes: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly renderer: Renderer;
   private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
   private readonly tooltip: HTMLDivElement;
   private readonly overlay: HTMLDivElement;
@@ -110,49 +46,94 @@ export class MapView {
   private readonly status: HTMLSpanElement;
   private readonly presetSelect: HTMLSelectElement;
   private readonly sourcePane: HTMLDivElement;
+  private readonly runtimePanel: HTMLDivElement;
+  private readonly recordButton: HTMLButtonElement;
+  private readonly stopButton: HTMLButtonElement;
   firstPaintMs: number | undefined;
+  /** The last render: layout and drawing time, and the layout's steps (bench). */
+  timings: { layoutMs: number; drawMs: number; steps: { name: string; ms: number }[] } | undefined;
+  /** The last one-line message (tests read it). */
+  message = '';
 
   constructor(el: HTMLElement, private readonly host: Host) {
     el.innerHTML = '';
     const bar = div('toolbar');
-    const search = document.createElement('input');
-    search.type = 'search';
-    search.placeholder = 'Search functions, ops, structs…  ( / )';
-    search.setAttribute('aria-label', 'Search the map');
-    search.className = 'search';
+    const search = input('search', 'Search functions, ops, structs…  ( / )', 'Search the map');
     this.presetSelect = document.createElement('select');
     this.presetSelect.setAttribute('aria-label', 'Trace a path');
     this.presetSelect.className = 'preset';
+    const via = input('trace', 'Trace: from,via,to', 'Trace from, via, to');
+    via.className = 'trace';
+    const depth = input('depth', '', 'Depth limit');
+    depth.type = 'number';
+    depth.min = '1';
+    depth.max = '60';
+    depth.value = '12';
+    depth.className = 'depth';
+    via.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter') return;
+      const parts = via.value.split(',').map((s) => s.trim()).filter(Boolean);
+      if (parts.length < 2 || parts.length > 3) return this.say('Trace via: give from,to or from,via,to');
+      this.traceVia(parts[0], parts.length === 3 ? parts[1] : null, parts[parts.length - 1], Number(depth.value) || 12);
+    });
     const clear = button('Clear path', () => this.clearPath());
+    const fade = button('Fade others', () => {
+      this.pathFaded = !this.pathFaded;
+      this.svg.classed('path-faded', this.pathFaded && this.state.pathNodes.length > 0);
+    });
+    fade.className = 'fade-toggle';
     const fit = button('Fit', () => this.fit());
+    fit.className = 'fit';
+    const reset = button('Reset layout', () => {
+      this.pinned = {};
+      this.saveState();
+      this.render(true);
+    });
     const open = button('Open source', () => this.selected && this.openNode(this.selected));
     open.className = 'open-source';
+    const copy = button('Copy link', () => void this.copyLink());
+    copy.className = 'copy-link';
+    const svgB = button('SVG', () => void this.exportAs('svg').catch((e) => this.say(`export failed: ${e instanceof Error ? e.message : String(e)}`)));
+    svgB.className = 'export-svg';
+    const pngB = button('PNG', () => void this.exportAs('png').catch((e) => this.say(`export failed: ${e instanceof Error ? e.message : String(e)}`)));
+    pngB.className = 'export-png';
+    this.recordButton = button('Record 10 s', () => this.host.post({ type: 'runtime/record', id: this.nextId++, seconds: 10, mode: 'both' }));
+    this.recordButton.className = 'record';
+    this.stopButton = button('Stop', () => this.host.post({ type: 'runtime/stop', id: this.nextId++ }));
+    this.stopButton.className = 'stop';
+    this.stopButton.hidden = true;
     this.status = document.createElement('span');
     this.status.className = 'status';
     const legend = document.createElement('span');
     legend.className = 'legend';
-    legend.textContent = 'click: callees · shift-click: callers · double-click/Enter: source · arrows: move';
-    bar.append(search, this.presetSelect, clear, fit, open, legend, this.status);
+    legend.innerHTML = '<span class="heat-key"><i class="h1"></i><i class="h2"></i><i class="h3"></i><i class="h4"></i> rate</span> click: expand/collapse · shift: callers · dbl: source';
+    bar.append(search, this.presetSelect, via, depth, clear, fade, fit, reset, open, copy, svgB, pngB, this.recordButton, this.stopButton, legend, this.status);
     this.banner = div('banner');
     const main = div('main');
     this.overlay = div('overlay');
     this.overlay.innerHTML = '<div class="msg">Waiting for the index…</div><progress max="1" value="0"></progress>';
     this.tooltip = div('tooltip');
     this.sourcePane = div('source');
+    this.runtimePanel = div('runtime-panel');
     main.append(this.overlay, this.tooltip);
     el.append(bar, this.banner, main);
-    this.svg = select(main).append('svg').attr('class', 'map').attr('tabindex', '0').attr('role', 'application').attr('aria-label', 'Network stack layer map');
-    main.append(this.sourcePane);
-    this.root = this.svg.append('g').attr('class', 'viewport');
-    this.gBands = this.root.append('g').attr('class', 'bands');
-    this.gEdges = this.root.append('g').attr('class', 'edges');
-    this.gNodes = this.root.append('g').attr('class', 'nodes');
+    this.svg = select(main).append('svg').attr('class', 'map path-faded').attr('tabindex', '0').attr('role', 'application').attr('aria-label', 'Network stack layer map');
+    main.append(this.runtimePanel, this.sourcePane);
+    const root = this.svg.append('g').attr('class', 'viewport');
+    this.renderer = new Renderer(root, {
+      nodeClass: (d) => this.nodeClass(d),
+      onNode: (g) => this.bindNode(g),
+      onEdge: () => {},
+    });
     this.zoomer = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.05, 4])
+      .scaleExtent([0.05, 6])
       .filter((ev: Event) => !(ev.type === 'dblclick'))
       .on('zoom', (ev) => {
-        this.root.attr('transform', ev.transform.toString());
-        this.host.setState({ ...(this.host.state<object>() ?? {}), t: [ev.transform.x, ev.transform.y, ev.transform.k] });
+        root.attr('transform', ev.transform.toString());
+        this.svg.attr('data-zoom', ev.transform.k.toFixed(3));
+        for (const c of ['z-labels', 'z-far', 'z-detail', 'z-cells']) this.svg.classed(c, false);
+        for (const c of zoomClasses(ev.transform.k).split(' ')) if (c) this.svg.classed(c, true);
+        this.saveState({ t: [ev.transform.x, ev.transform.y, ev.transform.k] });
       });
     this.svg.call(this.zoomer);
 
@@ -165,17 +146,18 @@ export class MapView {
     });
     this.presetSelect.addEventListener('change', () => {
       const v = this.presetSelect.value;
-      if (v) this.host.post({ type: 'map/trace', id: this.nextId++, preset: v });
+      if (v) this.tracePreset(v);
       else this.clearPath();
     });
     this.svg.on('keydown', (e: KeyboardEvent) => this.key(e, search));
     document.addEventListener('keydown', (e) => {
-      if (e.key === '/' && document.activeElement !== search) {
+      if (e.key === '/' && document.activeElement !== search && !(document.activeElement instanceof HTMLInputElement)) {
         e.preventDefault();
         search.focus();
       }
     });
     window.addEventListener('error', (e) => this.host.post({ type: 'map/log', level: 'error', message: String(e.message) }));
+    window.addEventListener('hashchange', () => this.applyLink(location.hash));
   }
 
   // ── messages ──────────────────────────────────────────────────────────────
@@ -192,33 +174,60 @@ export class MapView {
       case 'map/init':
         this.init(m.model);
         return;
-      case 'map/expanded':
-        this.merge(m.nodes, m.edges, true);
+      case 'map/expanded': {
+        const dir = this.pendingExpand.get(m.id) ?? (m.edges.some((e) => e.to === m.nodeId) ? 'callers' : 'callees');
+        this.pendingExpand.delete(m.id);
+        const r = this.state.expand(m.nodeId, dir, m.nodes, m.edges);
+        this.say(`${this.state.nodes.get(m.nodeId)?.label ?? m.nodeId}: ${r.revealed.length} shown${r.bundled ? `, ${r.bundled} in a "+${r.bundled} more" bundle` : ''}`);
+        this.render(true);
         return;
-      case 'map/path':
+      }
+      case 'map/path': {
+        const focus = m.id !== null ? this.pendingFocus.get(m.id) : undefined;
+        if (focus) {
+          this.pendingFocus.delete(m.id!);
+          if (m.nodes.length) {
+            this.state.merge(m.nodes, [], true);
+            this.render(true);
+            this.focusNode(m.nodes[0].id);
+          } else this.say(`deep link: ${m.message ?? `no function ${focus} in this tree`}`);
+          return;
+        }
         this.showPath(m.title, m.found, m.nodes, m.edges, m.message);
         return;
+      }
       case 'map/source':
         this.showSource(m.file, m.line, m.text);
         return;
       case 'map/exportSvg':
-        this.host.post({ type: 'map/svg', id: m.id, svg: this.exportSvg() });
+        if (m.format === 'png') void this.pngBase64().then((png) => this.host.post({ type: 'map/png', id: m.id, png }));
+        else this.host.post({ type: 'map/svg', id: m.id, svg: this.exportSvg() });
+        return;
+      case 'map/link':
+        this.applyLink(m.link);
         return;
       case 'live/sample':
         this.live = m;
         this.renderLive();
+        return;
+      case 'runtime/status':
+        this.runtimeStatus = m;
+        this.renderRuntimeStatus();
+        return;
+      case 'runtime/overlay':
+        this.runtime = m;
+        this.state.merge(m.nodes, [], true);
+        this.render(true);
         return;
     }
   }
 
   private init(model: MapModel): void {
     const t0 = performance.now();
-    this.model = model;
-    this.nodes.clear();
-    this.edges.clear();
-    this.order = 0;
-    for (const n of model.nodes) this.nodes.set(n.id, { ...n, x: 0, y: 0, visible: !!n.key, order: this.order++ });
-    for (const e of model.edges) this.edges.set(edgeKey(e), e);
+    for (const l of model.layers) LAYER_TITLES[l.id] = `${l.title} (${l.count})`;
+    this.state.init(model);
+    this.runtime = undefined;
+    this.pinned = this.host.state<{ pinned?: Record<string, { x: number; y: number }> }>()?.pinned ?? {};
     this.presetSelect.innerHTML = '';
     const none = document.createElement('option');
     none.value = '';
@@ -232,10 +241,11 @@ export class MapView {
     }
     this.overlay.classList.add('hidden');
     this.setBanner();
-    this.render();
+    this.render(false);
     const st = this.host.state<{ t?: [number, number, number] }>();
     if (st?.t) this.svg.call(this.zoomer.transform, zoomIdentity.translate(st.t[0], st.t[1]).scale(st.t[2]));
     else this.fit();
+    if (location.hash) this.applyLink(location.hash);
     requestAnimationFrame(() => {
       this.firstPaintMs = performance.now() - t0;
       document.body.dataset.ready = 'true';
@@ -243,237 +253,301 @@ export class MapView {
   }
 
   private setBanner(): void {
-    const notes = [...(this.model?.notes ?? [])];
+    const notes = [...(this.state.model?.notes ?? [])];
     if (this.live && !this.live.available) notes.push(`Live counters unavailable: ${this.live.reason ?? 'no source'}`);
+    for (const n of this.runtime?.notes ?? []) notes.push(n);
     this.banner.textContent = notes.join(' · ');
     this.banner.classList.toggle('shown', notes.length > 0);
   }
 
-  private merge(nodes: MapNode[], edges: MapEdge[], reveal: boolean): void {
-    for (const n of nodes) {
-      const have = this.nodes.get(n.id);
-      if (have) {
-        if (reveal && !have.visible) {
-          have.visible = true;
-          have.order = this.order++;
-        }
-      } else this.nodes.set(n.id, { ...n, x: 0, y: 0, visible: reveal, order: this.order++ });
-    }
-    for (const e of edges) this.edges.set(edgeKey(e), e);
-    this.render();
-  }
-
   // ── layout and drawing ────────────────────────────────────────────────────
-  private layout(): void {
-    let y = 0;
-    for (const id of LAYERS) {
-      const inBand = [...this.nodes.values()].filter((n) => n.visible && n.layer === id).sort((a, b) => a.order - b.order);
-      const rows = Math.max(1, Math.ceil(inBand.length / COLS));
-      inBand.forEach((n, i) => {
-        n.x = LEFT + (i % COLS) * (NW + GX);
-        n.y = y + BAND_PAD + Math.floor(i / COLS) * (NH + GY);
-      });
-      const h = BAND_PAD + rows * (NH + GY) + 10;
-      this.bandY.set(id, { y, h });
-      y += h + 6;
-    }
+  private viewport(): { width: number; height: number } {
+    const box = (this.svg.node() as SVGSVGElement).getBoundingClientRect();
+    return { width: box.width || 1200, height: box.height || 800 };
   }
 
-  render(): void {
-    if (!this.model) return;
-    this.layout();
-    const layers = this.model.layers;
-    const alertsByLayer = new Map<LayerId, string[]>();
+  render(animate = false): void {
+    if (!this.state.model) return;
+    const vp = this.viewport();
+    const t0 = performance.now();
+    this.layout = layoutMap(this.state.layoutInput({ aspect: vp.width / Math.max(200, vp.height), pinned: this.pinned }));
+    const t1 = performance.now();
+    const notes = new Map<string, string>();
     for (const a of this.live?.alerts ?? []) {
-      const n = this.nodes.get(a.nodeId);
-      if (!n || !n.visible) {
-        const layer = n?.layer ?? 'device';
-        alertsByLayer.set(layer, [...(alertsByLayer.get(layer) ?? []), a.message]);
-      }
+      const n = this.state.nodes.get(a.nodeId);
+      if (!n || !n.visible) notes.set(n?.layer ?? 'device', `⚠ ${a.message}`.slice(0, 120));
     }
-    const band = this.gBands.selectAll<SVGGElement, (typeof layers)[number]>('g.band').data(layers, (d) => d.id).join((enter) => {
-      const g = enter.append('g').attr('class', 'band');
-      g.append('rect').attr('class', 'bg');
-      g.append('text').attr('class', 'title');
-      g.append('text').attr('class', 'alert');
-      return g;
-    });
-    band.attr('data-layer', (d) => d.id);
-    band.select('rect.bg').attr('x', 0).attr('width', W).attr('y', (d) => this.bandY.get(d.id)!.y).attr('height', (d) => this.bandY.get(d.id)!.h);
-    band.select('text.title').attr('x', 10).attr('y', (d) => this.bandY.get(d.id)!.y + 20).text((d) => `${d.title} (${d.count})`);
-    band.select('text.alert').attr('x', 10).attr('y', (d) => this.bandY.get(d.id)!.y + 38).text((d) => (alertsByLayer.get(d.id) ?? []).map((m) => '⚠ ' + m).join('  ').slice(0, 120));
-
-    const visible = [...this.nodes.values()].filter((n) => n.visible);
-    const edges = [...this.edges.values()].filter((e) => this.nodes.get(e.from)?.visible && this.nodes.get(e.to)?.visible);
-    this.gEdges
-      .selectAll<SVGPathElement, MapEdge>('path.edge')
-      .data(edges, edgeKey)
-      .join((enter) => enter.append('path').call((p) => p.append('title')))
-      .attr('class', (e) => `edge ${e.kind}${this.pathEdges.has(edgeKey(e)) ? ' on-path' : ''}`)
-      .attr('d', (e) => {
-        const a = this.nodes.get(e.from)!, b = this.nodes.get(e.to)!;
-        const x1 = a.x + NW / 2, y1 = a.y + NH, x2 = b.x + NW / 2, y2 = b.y;
-        const my = (y1 + y2) / 2;
-        return `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
-      })
-      .select('title')
-      .text((e) => `${e.kind}${e.confidence ? ` (${e.confidence})` : ''}: ${e.evidence ?? ''}`);
-
-    const node = this.gNodes
-      .selectAll<SVGGElement, NodeState>('g.node')
-      .data(visible, (d) => d.id)
-      .join((enter) => {
-        const g = enter.append('g').attr('tabindex', '-1');
-        g.append('rect').attr('width', NW).attr('height', NH);
-        g.append('text').attr('class', 'label').attr('x', 6).attr('y', 16);
-        g.append('text').attr('class', 'badge').attr('x', 6).attr('y', NH + 10);
-        g.on('click', (ev: MouseEvent, d) => this.clickNode(d, ev.shiftKey));
-        g.on('dblclick', (ev: MouseEvent, d) => {
-          ev.stopPropagation();
-          this.openNode(d.id);
-        });
-        g.on('mouseenter', (ev: MouseEvent, d) => this.showTooltip(ev, d));
-        g.on('mousemove', (ev: MouseEvent) => this.moveTooltip(ev));
-        g.on('mouseleave', () => (this.tooltip.style.display = 'none'));
-        return g;
-      });
-    node
-      .attr('class', (d) => this.nodeClass(d))
-      .attr('data-id', (d) => d.id)
-      .attr('data-label', (d) => d.label)
-      .attr('transform', (d) => `translate(${d.x},${d.y})`);
-    node.select('text.label').text((d) => (d.kind === 'ops' ? '▤ ' : d.kind === 'struct' ? '◆ ' : d.kind === 'inetsw' ? '⇄ ' : '') + clip(d.label, 24));
+    this.renderer.draw(this.state, this.layout, animate, new Map(Object.entries(LAYER_TITLES)), notes);
+    this.svg.classed('path-faded', this.pathFaded && this.state.pathNodes.length > 0);
     this.renderLive();
+    this.renderRuntimeEdges();
+    this.timings = { layoutMs: t1 - t0, drawMs: performance.now() - t1, steps: this.layout.steps };
   }
 
-  private nodeClass(d: NodeState): string {
+  private nodeClass(d: ViewNode): string {
     const alerted = this.live?.alerts.some((a) => a.nodeId === d.id);
-    return `node ${d.kind}${d.id === this.selected ? ' selected' : ''}${this.pathNodes.has(d.id) ? ' on-path' : ''}${this.matches.has(d.id) ? ' match' : ''}${alerted ? ' alerted' : ''}`;
+    const heat = heatOf(d, this.live, this.runtime);
+    const hot = this.runtime?.hotPath.includes(d.id);
+    return `node ${d.kind}${d.id === this.selected ? ' selected' : ''}${this.state.pathNodes.includes(d.id) ? ' on-path' : ''}${this.matches.has(d.id) ? ' match' : ''}${alerted ? ' alerted' : ''}${heat ? ` heat-${heat}` : ''}${hot ? ' hot' : ''}${this.state.expanded.has(d.id) ? ' expanded' : ''}${this.pinned[d.id] ? ' pinned' : ''}`;
   }
 
   private renderLive(): void {
     this.setBanner();
-    const live = this.live;
-    const sel = this.gNodes.selectAll<SVGGElement, NodeState>('g.node');
+    const sel = this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node');
     sel.attr('class', (d) => this.nodeClass(d));
-    sel
-      .select<SVGTextElement>('text.badge')
-      .text((d) => {
-        if (!d.counters?.length) return '';
-        if (!live || !live.available) return `${d.counters[0]}: n/a`;
-        const b = topBadge(live.badges[d.id]);
-        if (!b) return `${d.counters[0]}: –`;
-        return `${b.counter} ${fmtNum(b.value)}${b.rate === null ? '' : ` +${fmtNum(Math.round(b.rate * 10) / 10)}/s`}`;
-      })
-      .attr('class', (d) => {
-        if (!d.counters?.length) return 'badge';
-        const b = live?.available ? topBadge(live.badges[d.id]) : undefined;
-        if (!b) return 'badge na';
-        const r = b.rate ?? 0;
-        return `badge ${r <= 0 ? '' : r < 10 ? 'rate-low' : r < 1000 ? 'rate-mid' : 'rate-high'}`;
+    sel.select<SVGTextElement>('text.badge').text((d) => badgeText(d, this.live, this.runtime));
+    drawMarkers(this.renderer.gMarks, this.live, this.runtime, (id) => this.layout?.boxes.get(id));
+  }
+
+  private renderRuntimeStatus(): void {
+    const s = this.runtimeStatus;
+    if (!s) return;
+    const busy = s.state === 'recording' || s.state === 'analysing';
+    this.recordButton.disabled = busy;
+    this.stopButton.hidden = s.state !== 'recording';
+    this.recordButton.textContent = s.state === 'recording' ? `Recording ${s.elapsed}/${s.seconds} s · ${fmtNum(s.events)} events` : s.state === 'analysing' ? 'Analysing…' : 'Record 10 s';
+    if (s.message) this.say(s.message);
+  }
+
+  /** Observed edges thick with their sample count, static edges never observed faded, unexplained
+   *  calls dashed (drawn on top) and listed in a panel. */
+  private renderRuntimeEdges(): void {
+    const rt = this.runtime;
+    this.svg.classed('runtime', !!rt);
+    const layout = this.layout;
+    const observed = new Map((rt?.edges ?? []).map((e) => [`${e.from}>${e.to}`, e]));
+    this.renderer.gEdges.selectAll<SVGPathElement, { from: string; to: string }>('path.edge')
+      .classed('observed', (e) => observed.has(`${e.from}>${e.to}`))
+      .classed('hot', (e) => !!rt && isHotEdge(rt.hotPath, e.from, e.to))
+      .attr('data-samples', (e) => observed.get(`${e.from}>${e.to}`)?.samples ?? null);
+    const extra = (rt?.edges ?? []).filter((e) => e.static === null && layout?.boxes.has(e.from) && layout.boxes.has(e.to));
+    this.renderer.gMarks.selectAll<SVGPathElement, (typeof extra)[number]>('path.unexplained').data(extra, (e) => `${e.from}>${e.to}`).join('path')
+      .attr('class', 'unexplained')
+      .attr('data-from', (e) => e.from)
+      .attr('data-to', (e) => e.to)
+      .attr('d', (e) => {
+        const a = layout!.boxes.get(e.from)!, b = layout!.boxes.get(e.to)!;
+        return `M${a.x + a.w / 2},${a.y + NODE_H} L${b.x + b.w / 2},${b.y}`;
       });
+    this.runtimePanel.classList.toggle('shown', !!rt);
+    if (!rt) return;
+    const un = rt.edges.filter((e) => e.static === null);
+    const name = (id: string) => this.state.nodes.get(id)?.label ?? id.replace(/^fn:/, '');
+    this.runtimePanel.innerHTML = '';
+    const h = document.createElement('b');
+    h.textContent = `Run-time path: ${rt.samples} samples in ${rt.seconds} s (${rt.kernelRelease})`;
+    const hot = document.createElement('div');
+    hot.className = 'hot-path';
+    hot.textContent = rt.hotPath.map(name).join(' → ');
+    const list = document.createElement('ul');
+    list.className = 'unexplained-list';
+    for (const e of un) {
+      const li = document.createElement('li');
+      li.textContent = `${name(e.from)} → ${name(e.to)}: ${e.samples} samples, no static edge`;
+      list.append(li);
+    }
+    const t = document.createElement('div');
+    t.textContent = un.length ? `${un.length} observed calls the static graph does not explain:` : 'every observed call is explained by the static graph';
+    this.runtimePanel.append(h, hot, t, list);
   }
 
   // ── interaction ───────────────────────────────────────────────────────────
-  private clickNode(d: NodeState, callers: boolean): void {
-    this.select(d.id);
-    if (d.kind === 'ops' || d.kind === 'inetsw') {
-      // an ops table: its members (the functions it binds) appear in their bands
-      const reveal = [...this.edges.values()].filter((e) => e.from === d.id).map((e) => e.to);
-      for (const id of reveal) {
-        const n = this.nodes.get(id);
-        if (n && !n.visible) {
-          n.visible = true;
-          n.order = this.order++;
-        }
+  private bindNode(g: Selection<SVGGElement, ViewNode, SVGGElement, unknown>): void {
+    let drag: { x: number; y: number; moved: boolean } | undefined;
+    g.on('click', (ev: MouseEvent, d) => {
+      if (drag?.moved) return;
+      this.clickNode(d, ev.shiftKey);
+    });
+    g.on('dblclick', (ev: MouseEvent, d) => {
+      ev.stopPropagation();
+      this.openNode(d.id);
+    });
+    g.on('mouseenter', (ev: MouseEvent, d) => this.showTooltip(ev, d));
+    g.on('mousemove', (ev: MouseEvent) => this.moveTooltip(ev));
+    g.on('mouseleave', () => (this.tooltip.style.display = 'none'));
+    // alt-drag pins a node where it is dropped (until Reset layout)
+    g.on('pointerdown', (ev: PointerEvent) => {
+      if (!ev.altKey) return;
+      ev.stopPropagation();
+      drag = { x: ev.clientX, y: ev.clientY, moved: false };
+    });
+    g.on('pointerup', (ev: PointerEvent, d) => {
+      if (!drag) return;
+      const k = Number(this.svg.attr('data-zoom') ?? 1);
+      const b = this.layout?.boxes.get(d.id);
+      if (b && (Math.abs(ev.clientX - drag.x) > 3 || Math.abs(ev.clientY - drag.y) > 3)) {
+        drag.moved = true;
+        this.pinned[d.id] = { x: b.x + (ev.clientX - drag.x) / k, y: b.y + (ev.clientY - drag.y) / k };
+        this.saveState();
+        this.render(true);
       }
-      d.expanded = true;
-      this.render();
+      setTimeout(() => (drag = undefined), 0);
+    });
+  }
+
+  private saveState(extra: object = {}): void {
+    this.host.setState({ ...(this.host.state<object>() ?? {}), pinned: this.pinned, ...extra });
+  }
+
+  private clickNode(d: ViewNode, callers: boolean): void {
+    this.select(d.id);
+    if (d.kind === 'bundle') {
+      const shown = this.state.openBundle(d.id);
+      this.say(`${shown.length} more shown`);
+      this.render(true);
       return;
     }
-    if (d.kind === 'function') this.host.post({ type: 'map/expand', id: this.nextId++, nodeId: d.id, fn: d.label, direction: callers ? 'callers' : 'callees' });
+    if (this.state.expanded.has(d.id)) {
+      this.state.collapse(d.id);
+      this.render(true);
+      return;
+    }
+    if (d.kind === 'ops' || d.kind === 'inetsw') {
+      // a table: its members (the functions it binds) appear in their bands
+      const members = [...this.state.edges.values()].filter((e) => e.from === d.id).map((e) => this.state.nodes.get(e.to)).filter((n): n is ViewNode => !!n);
+      this.state.expand(d.id, 'callees', members, []);
+      this.render(true);
+      return;
+    }
+    if (d.kind === 'function') {
+      const id = this.nextId++;
+      this.pendingExpand.set(id, callers ? 'callers' : 'callees');
+      this.host.post({ type: 'map/expand', id, nodeId: d.id, fn: d.label, direction: callers ? 'callers' : 'callees' });
+    }
   }
 
   private openNode(id: string): void {
-    const n = this.nodes.get(id);
-    if (n) this.host.post({ type: 'map/open', id: this.nextId++, file: n.file, line: n.line });
+    const n = this.state.nodes.get(id);
+    if (n && n.kind !== 'bundle') this.host.post({ type: 'map/open', id: this.nextId++, file: n.file, line: n.line });
   }
 
   private select(id: string | undefined): void {
     this.selected = id;
-    this.gNodes.selectAll<SVGGElement, NodeState>('g.node').attr('class', (d) => this.nodeClass(d));
+    this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node').attr('class', (d) => this.nodeClass(d));
   }
 
-  private focusNode(id: string): void {
-    const n = this.nodes.get(id);
+  focusNode(id: string): void {
+    const n = this.state.nodes.get(id);
     if (!n) return;
     if (!n.visible) {
       n.visible = true;
-      n.order = this.order++;
-      this.render();
+      this.render(true);
     }
     this.select(id);
-    const box = (this.svg.node() as SVGSVGElement).getBoundingClientRect();
-    const k = 1.2;
-    this.svg.call(this.zoomer.transform, zoomIdentity.translate(box.width / 2 - (n.x + NW / 2) * k, box.height / 2 - (n.y + NH / 2) * k).scale(k));
+    const b = this.layout?.boxes.get(id);
+    if (!b) return;
+    const vp = this.viewport();
+    const k = 1.3;
+    this.svg.call(this.zoomer.transform, zoomIdentity.translate(vp.width / 2 - (b.x + b.w / 2) * k, vp.height / 2 - (b.y + b.h / 2) * k).scale(k));
   }
 
   private search(q: string): void {
     this.matches.clear();
     const s = q.trim().toLowerCase();
     if (s.length >= 2) {
-      for (const n of this.nodes.values()) {
-        if (n.label.toLowerCase().includes(s)) {
+      for (const n of this.state.nodes.values()) {
+        if (n.kind !== 'bundle' && n.label.toLowerCase().includes(s)) {
           this.matches.add(n.id);
           if (this.matches.size >= 200) break;
         }
       }
-      for (const id of this.matches) {
-        const n = this.nodes.get(id)!;
-        if (!n.visible) {
-          n.visible = true;
-          n.order = this.order++;
-        }
-      }
+      for (const id of this.matches) this.state.show(id);
     }
     this.status.textContent = s ? `${this.matches.size} matches` : '';
-    this.render();
+    this.render(true);
   }
 
-  private showPath(title: string, found: boolean, nodes: MapNode[], edges: MapEdge[], message?: string): void {
-    this.merge(nodes, edges, true);
-    this.pathNodes = new Set(nodes.map((n) => n.id));
-    this.pathEdges = new Set(edges.map(edgeKey));
-    this.svg.classed('path-mode', true);
-    this.status.textContent = found ? `${title}: ${nodes.length} functions, ${new Set(nodes.map((n) => n.layer)).size} layers` : `${title}: ${message ?? 'no path'}`;
+  private tracePreset(preset: string): void {
+    this.link = { kind: 'preset', preset };
+    this.host.post({ type: 'map/trace', id: this.nextId++, preset });
+  }
+
+  private traceVia(from: string, via: string | null, to: string, depth: number): void {
+    this.link = { kind: 'trace', from, ...(via ? { via } : {}), to, depth };
+    this.host.post({ type: 'map/traceVia', id: this.nextId++, from, via, to, depth });
+  }
+
+  private showPath(title: string, found: boolean, nodes: MapNode[], edges: import('../src/core/map/protocol.ts').MapEdge[], message?: string): void {
+    this.state.setPath(nodes, edges);
+    const layers = new Set(nodes.map((n) => n.layer)).size;
+    const text = found ? `${title}: ${nodes.length} functions, ${layers} layers${message ? ` (${message})` : ''}` : `${title}: ${message ?? 'no path'}${nodes.length ? ` — ${nodes.length} functions lit` : ''}`;
+    this.status.textContent = text;
+    this.message = text;
     this.status.dataset.path = found ? 'found' : 'missing';
-    this.render();
+    this.render(true);
+    if (nodes.length) this.fit();
   }
 
   private clearPath(): void {
-    this.pathNodes.clear();
-    this.pathEdges.clear();
-    this.svg.classed('path-mode', false);
+    this.state.clearPath();
+    this.link = undefined;
     this.presetSelect.value = '';
     this.status.textContent = '';
     delete this.status.dataset.path;
-    this.render();
+    this.render(true);
+  }
+
+  /** A deep link: `#focus=fn`, `#path=preset`, `#path=from,via,to`. A bad one says why in one line. */
+  applyLink(hash: string): void {
+    const l = parseDeepLink(hash);
+    if (!l) return;
+    if ('error' in l) return this.say(l.error);
+    if (!this.state.model) return;
+    if (l.kind === 'focus') {
+      this.link = l;
+      const id = `fn:${l.fn}`;
+      if (this.state.nodes.has(id)) return this.focusNode(id);
+      // not on the map yet: the host places it (a one-function trace), or says it is unknown
+      const rid = this.nextId++;
+      this.pendingFocus.set(rid, l.fn);
+      this.host.post({ type: 'map/traceVia', id: rid, from: l.fn, via: null, to: l.fn, depth: 1 });
+    } else if (l.kind === 'preset') {
+      if (!this.state.model.presets.some((p) => p.id === l.preset)) return this.say(`deep link: unknown preset "${l.preset}" (presets: ${this.state.model.presets.map((p) => p.id).join(', ')})`);
+      this.presetSelect.value = l.preset;
+      this.tracePreset(l.preset);
+    } else this.traceVia(l.from, l.via ?? null, l.to, l.depth ?? 40);
+  }
+
+  private say(text: string): void {
+    this.message = text;
+    this.status.textContent = text;
+  }
+
+  /** The link to this view: the serve URL with its fragment, or the fragment Open Stack Map takes. */
+  currentLink(): string {
+    const l = this.link ?? (this.selected ? { kind: 'focus' as const, fn: this.state.nodes.get(this.selected)?.label ?? '' } : undefined);
+    const frag = l ? formatDeepLink(l) : '';
+    return this.host.kind === 'serve' ? `${location.origin}${location.pathname}${location.search}${frag}` : frag;
+  }
+
+  private async copyLink(): Promise<void> {
+    const link = this.currentLink();
+    try {
+      await navigator.clipboard.writeText(link);
+      this.say(`link copied: ${link}`);
+    } catch {
+      this.say(`link: ${link}`);
+    }
+    document.body.dataset.link = link;
   }
 
   private key(e: KeyboardEvent, search: HTMLInputElement): void {
-    const cur = this.selected ? this.nodes.get(this.selected) : undefined;
+    const cur = this.selected ? this.state.nodes.get(this.selected) : undefined;
     const dirs: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     if (dirs[e.key]) {
       e.preventDefault();
       const [dx, dy] = dirs[e.key];
-      const vis = [...this.nodes.values()].filter((n) => n.visible);
-      if (!cur) {
+      const vis = this.state.visibleNodes();
+      const cb = cur ? this.layout?.boxes.get(cur.id) : undefined;
+      if (!cb) {
         if (vis[0]) this.focusNode(vis[0].id);
         return;
       }
-      let best: NodeState | undefined, bestD = Infinity;
+      let best: ViewNode | undefined, bestD = Infinity;
       for (const n of vis) {
-        const vx = n.x - cur.x, vy = n.y - cur.y;
+        const b = this.layout?.boxes.get(n.id);
+        if (!b) continue;
+        const vx = b.x - cb.x, vy = b.y - cb.y;
         const along = vx * dx + vy * dy;
         if (along <= 0) continue;
         const d = along + 3 * Math.abs(vx * dy - vy * dx);
@@ -497,21 +571,27 @@ export class MapView {
   }
 
   fit(): void {
-    const box = (this.svg.node() as SVGSVGElement).getBoundingClientRect();
-    let h = 0;
-    for (const b of this.bandY.values()) h = Math.max(h, b.y + b.h);
-    if (!box.width || !h) return;
-    const k = Math.min(box.width / W, box.height / h, 1);
-    this.svg.call(this.zoomer.transform, zoomIdentity.translate((box.width - W * k) / 2, 4).scale(k));
+    if (!this.layout) return;
+    const vp = this.viewport();
+    const k = fitScale(this.layout.width, this.layout.height, vp.width, vp.height);
+    this.svg.call(this.zoomer.transform, zoomIdentity.translate((vp.width - this.layout.width * k) / 2, 8).scale(k));
   }
 
-  private showTooltip(ev: MouseEvent, d: NodeState): void {
+  /** Zoom to scale k around the centre (tests and keyboard). */
+  zoomTo(k: number): void {
+    this.svg.call(this.zoomer.scaleTo, k);
+  }
+
+  private showTooltip(ev: MouseEvent, d: ViewNode): void {
     const t = this.tooltip;
     t.innerHTML = '';
     const head = document.createElement('b');
     head.textContent = d.label;
-    t.append(head, document.createTextNode(`\n${d.file}:${d.line}\n${d.detail}`));
+    t.append(head, document.createTextNode(`\n${d.file}:${d.line}\n${d.kind === 'function' ? 'layer rule: ' : ''}${d.detail}${d.section ? `\nsubsystem: ${d.section}` : ''}`));
     for (const a of this.live?.alerts ?? []) if (a.nodeId === d.id) t.append(document.createTextNode(`\n⚠ ${a.message}`));
+    const share = this.runtime?.heat[d.id];
+    if (share) t.append(document.createTextNode(`\n${(share * 100).toFixed(1)} % of sampled network CPU`));
+    for (const drop of this.runtime?.drops[d.id] ?? []) t.append(document.createTextNode(`\ndrop ${drop.reason} ×${drop.count} at ${drop.lines.map((l) => `${l.file}:${l.line}`).join(', ')}`));
     if (d.counters?.length) {
       if (!this.live?.available) t.append(document.createTextNode(`\ncounters: ${d.counters.join(', ')} — live values unavailable`));
       for (const b of this.live?.available ? this.live.badges[d.id] ?? [] : []) {
@@ -526,7 +606,7 @@ export class MapView {
 
   private moveTooltip(ev: MouseEvent): void {
     const parent = this.tooltip.parentElement!.getBoundingClientRect();
-    this.tooltip.style.left = `${Math.min(ev.clientX - parent.left + 14, parent.width - 300)}px`;
+    this.tooltip.style.left = `${Math.max(0, Math.min(ev.clientX - parent.left + 14, parent.width - 300))}px`;
     this.tooltip.style.top = `${ev.clientY - parent.top + 14}px`;
   }
 
@@ -540,8 +620,7 @@ export class MapView {
     const pre = document.createElement('pre');
     if (text === null) pre.textContent = 'source not readable';
     else {
-      const lines = text.split('\n');
-      lines.forEach((l, i) => {
+      text.split('\n').forEach((l, i) => {
         const s = document.createElement('span');
         s.textContent = `${String(i + 1).padStart(5)}  ${l}\n`;
         if (i + 1 === line) s.className = 'hl';
@@ -552,30 +631,68 @@ export class MapView {
     pre.querySelector('.hl')?.scrollIntoView({ block: 'center' });
   }
 
-  /** A standalone SVG of the current map, with the theme colours resolved. */
+  /** A standalone SVG of the whole map, with the theme colours resolved. */
   exportSvg(): string {
     const svg = this.svg.node() as SVGSVGElement;
     const clone = svg.cloneNode(true) as SVGSVGElement;
     const cs = getComputedStyle(document.documentElement);
     const v = (name: string) => cs.getPropertyValue(name).trim() || '#888';
     const style = document.createElementNS('http://www.w3.org/2000/svg', 'style');
-    style.textContent = `svg{background:${v('--bg')};font-family:sans-serif}.band rect.bg{fill:${v('--fg')};fill-opacity:.05;stroke:${v('--border')}}.band text{fill:${v('--muted')};font-size:13px}.node rect{fill:${v('--node')};stroke:${v('--border')}}.node text{fill:${v('--fg')};font-size:11px}.node text.badge{font-size:10px;fill:${v('--muted')}}.node.on-path rect{stroke:${v('--path')};stroke-width:2.5}.edge{fill:none;stroke:${v('--muted')};stroke-opacity:.5}.edge.ops,.edge.hint,.edge.callback{stroke-dasharray:5 3}.edge.member,.edge.registers{stroke-dasharray:1 3}.edge.on-path{stroke:${v('--path')};stroke-width:2.5;stroke-opacity:1}`;
+    style.textContent = `svg{background:${v('--bg')};font-family:monospace}.band rect.bg{fill:${v('--fg')};fill-opacity:.05;stroke:${v('--border')}}.band text.title{fill:${v('--muted')};font-size:14px}.band text.far-title,.cell text.agg{display:none}.cell rect{fill:none;stroke:${v('--border')};stroke-dasharray:2 3}.cell text{fill:${v('--muted')};font-size:11px}.node rect{fill:${v('--node')};stroke:${v('--border')}}.node text{fill:${v('--fg')};font-size:12px}.node text.detail,.node text.badge{font-size:9px;fill:${v('--muted')}}.node.on-path rect{stroke:${v('--path')};stroke-width:2.5}.step-bg{fill:${v('--path')}}.edge{fill:none;stroke:${v('--muted')};stroke-opacity:.5}.edge.ops,.edge.hint,.edge.callback{stroke-dasharray:5 3}.edge.member,.edge.registers{stroke-dasharray:1 3}.edge.on-path{stroke:${v('--path')};stroke-width:2.5;stroke-opacity:1}`;
     clone.insertBefore(style, clone.firstChild);
-    let h = 0;
-    for (const b of this.bandY.values()) h = Math.max(h, b.y + b.h);
+    const w = (this.layout?.width ?? 1000) + 40, h = (this.layout?.height ?? 800) + 20;
     clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-    clone.setAttribute('viewBox', `0 0 ${W} ${h}`);
-    clone.setAttribute('width', String(W));
+    clone.setAttribute('viewBox', `-20 -10 ${w} ${h}`);
+    clone.setAttribute('width', String(w));
     clone.setAttribute('height', String(h));
     clone.querySelector('g.viewport')?.removeAttribute('transform');
     return new XMLSerializer().serializeToString(clone);
   }
+
+  /** The export as PNG (base64), drawn from the SVG on a canvas. */
+  async pngBase64(scale = 1): Promise<string> {
+    const svg = this.exportSvg();
+    const w = (this.layout?.width ?? 1000) + 40, h = (this.layout?.height ?? 800) + 20;
+    const img = new Image();
+    // a data: URL (both hosts' CSP allow data: images; blob: is not)
+    const url = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+    {
+      await new Promise<void>((resolve, reject) => {
+        img.onload = () => resolve();
+        img.onerror = () => reject(new Error('the SVG did not load as an image'));
+        img.src = url;
+      });
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.round(w * scale);
+      canvas.height = Math.round(h * scale);
+      const ctx = canvas.getContext('2d')!;
+      ctx.scale(scale, scale);
+      ctx.drawImage(img, 0, 0);
+      return canvas.toDataURL('image/png').replace(/^data:image\/png;base64,/, '');
+    }
+  }
+
+  /** Export: through the host's save dialog in VS Code, a download on `serve`. */
+  async exportAs(format: 'svg' | 'png'): Promise<void> {
+    const data = format === 'svg' ? this.exportSvg() : await this.pngBase64(2);
+    if (this.host.kind === 'vscode') {
+      this.host.post({ type: 'map/save', id: this.nextId++, format, data });
+      return;
+    }
+    const blob = format === 'svg' ? new Blob([data], { type: 'image/svg+xml' }) : new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `netstack-map.${format}`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  }
 }
 
-/** The badge a node shows: its fastest-moving counter (the first when none moves). */
-function topBadge(badges: LiveSample['badges'][string] | undefined): LiveSample['badges'][string][number] | undefined {
-  if (!badges?.length) return undefined;
-  return badges.reduce((a, b) => ((b.rate ?? 0) > (a.rate ?? 0) ? b : a));
+function isHotEdge(hot: string[], from: string, to: string): boolean {
+  const i = hot.indexOf(from);
+  return i >= 0 && hot[i + 1] === to;
 }
 
 function div(cls: string): HTMLDivElement {
@@ -583,14 +700,19 @@ function div(cls: string): HTMLDivElement {
   d.className = cls;
   return d;
 }
+function input(cls: string, placeholder: string, label: string): HTMLInputElement {
+  const i = document.createElement('input');
+  i.type = cls === 'search' ? 'search' : 'text';
+  i.className = cls;
+  i.placeholder = placeholder;
+  i.setAttribute('aria-label', label);
+  return i;
+}
 function button(text: string, onClick: () => void): HTMLButtonElement {
   const b = document.createElement('button');
   b.textContent = text;
   b.addEventListener('click', onClick);
   return b;
-}
-function clip(s: string, n: number): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
 }
 function sparkline(values: number[]): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
@@ -610,11 +732,18 @@ function sparkline(values: number[]): SVGSVGElement {
 function boot(): void {
   const app = document.getElementById('app');
   if (!app) return;
-  const host = window.__nsaHost ?? (typeof acquireVsCodeApi === 'function' ? vscodeHost() : httpHost());
+  const host = window.__nsaHost ?? (hasVsCodeApi() ? vscodeHost() : httpHost());
   const view = new MapView(app, host);
   window.__nsaMap = view;
   host.listen((m) => view.receive(m));
-  window.addEventListener('resize', () => view.fit());
+  let t: ReturnType<typeof setTimeout> | undefined;
+  window.addEventListener('resize', () => {
+    clearTimeout(t);
+    t = setTimeout(() => {
+      view.render(false);
+      view.fit();
+    }, 100);
+  });
   host.post({ type: 'map/ready' });
 }
 boot();

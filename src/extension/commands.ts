@@ -12,9 +12,11 @@ import type { MapNode } from '../core/map/protocol.ts';
 export function registerCommands(ctx: vscode.ExtensionContext, atlas: Atlas, live: LiveMetrics): void {
   const reg = (id: string, fn: (...args: any[]) => unknown) => ctx.subscriptions.push(vscode.commands.registerCommand(id, fn));
 
-  reg('netstackAtlas.openMap', async () => {
+  // takes a deep link: `#focus=tcp_sendmsg`, `#path=tcp-send`, `#path=from,via,to` (Copy link's format)
+  reg('netstackAtlas.openMap', async (link?: string) => {
     if (!atlas.root && !(await atlas.ensureIndexed())) return;
-    MapPanel.show(ctx, atlas, live);
+    const panel = MapPanel.show(ctx, atlas, live);
+    if (typeof link === 'string' && link.trim()) panel.openLink(link.trim());
     live.start();
     void atlas.ensureIndexed();
   });

@@ -4,6 +4,7 @@
 // Context key: netstackAtlas.mapOpen.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../core/map/protocol.ts';
 import { liveMessage } from '../core/map/mapModel.ts';
 import { locateTreeFile, TreeFileError } from '../core/index/treeFiles.ts';
@@ -20,6 +21,8 @@ export class MapPanel implements vscode.Disposable {
   private sentModel = false;
   private nextId = 1;
   private readonly pending = new Map<number, (svg: string) => void>();
+  /** A deep link waiting for the model (the webview applies it after map/init). */
+  private link: string | undefined;
   private readonly poster = (m: ToWebview) => this.post(m);
 
   static show(ctx: vscode.ExtensionContext, atlas: Atlas, live: LiveMetrics): MapPanel {
@@ -96,6 +99,8 @@ export class MapPanel implements vscode.Disposable {
     for (const n of model.nodes) this.shown.set(n.id, n);
     this.post({ type: 'map/init', model });
     this.sentModel = true;
+    if (this.link) this.post({ type: 'map/link', link: this.link });
+    this.link = undefined;
     this.sendLive();
   }
 
@@ -147,6 +152,21 @@ export class MapPanel implements vscode.Disposable {
         this.pending.get(m.id)?.(m.svg);
         this.pending.delete(m.id);
         return;
+      case 'map/png':
+        this.pending.get(m.id)?.(m.png);
+        this.pending.delete(m.id);
+        return;
+      case 'map/save':
+        await this.save(m.format, m.data);
+        return;
+      case 'map/traceVia': {
+        if (!this.atlas.ready) return;
+        const r = this.atlas.builder!.traceVia(m.from, m.via, m.to, m.depth);
+        this.remember(r.nodes);
+        this.post({ type: 'map/path', id: m.id, ...r });
+        this.sendLive();
+        return;
+      }
       case 'map/log':
         if (m.level === 'error') this.atlas.output.error(`map: ${m.message}`);
         else this.atlas.output.info(`map: ${m.message}`);
@@ -168,8 +188,22 @@ export class MapPanel implements vscode.Disposable {
     this.sendLive();
   }
 
-  /** Ask the webview for its SVG. */
-  exportSvg(): Promise<string> {
+  /** Open a deep link (`#focus=…`, `#path=…`) now or once the model is there. */
+  openLink(link: string): void {
+    if (this.sentModel) this.post({ type: 'map/link', link });
+    else this.link = link;
+  }
+
+  /** Save an export through the save dialog (SVG text or PNG base64). */
+  async save(format: 'svg' | 'png', data: string): Promise<void> {
+    const target = await vscode.window.showSaveDialog({ filters: { [format.toUpperCase()]: [format] }, defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file('/tmp'), `netstack-map.${format}`) });
+    if (!target) return;
+    writeFileSync(target.fsPath, format === 'png' ? Buffer.from(data, 'base64') : data);
+    void vscode.window.showInformationMessage(`Netstack Atlas: map saved to ${target.fsPath}`);
+  }
+
+  /** Ask the webview for its SVG (or PNG, base64). */
+  exportSvg(format: 'svg' | 'png' = 'svg'): Promise<string> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -180,7 +214,7 @@ export class MapPanel implements vscode.Disposable {
         clearTimeout(timer);
         resolve(svg);
       });
-      this.post({ type: 'map/exportSvg', id });
+      this.post({ type: 'map/exportSvg', id, format });
     });
   }
 

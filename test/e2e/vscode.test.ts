@@ -236,6 +236,64 @@ test('Trace Path TCP send: the path is highlighted end to end', { skip, timeout:
   await shot('6-trace-tcp-send');
 });
 
+test('map views for the eye: default after Fit, TCP send path, three expansions with bundles, zoomed out and in, light theme', { skip, timeout: 120_000 }, async () => {
+  const map = mapFrame();
+  await map.locator('button.fit').click();
+  await page.waitForTimeout(500);
+  await shot('map-tcp-send');
+  // expand three nodes of the path: callees appear next to them, a "+N more" bundle for the rest
+  for (const fn of ['tcp_sendmsg_locked', 'ip_finish_output2', '__dev_queue_xmit']) {
+    const before = await map.locator('g.node').count();
+    await map.locator(`g.node[data-label="${fn}"]`).click();
+    for (let i = 0; i < 50 && (await map.locator('g.node').count()) === before; i++) await page.waitForTimeout(100);
+    assert.ok((await map.locator('g.node').count()) > before, `${fn} expanded`);
+  }
+  assert.ok((await map.locator('g.node.bundle').count()) >= 1, 'a "+N more" bundle');
+  await page.waitForTimeout(500);
+  await map.locator('button.fit').click();
+  await page.waitForTimeout(400);
+  await shot('map-expanded');
+  const svg = map.locator('svg.map');
+  await svg.evaluate('() => window.__nsaMap.zoomTo(0.3)');
+  await page.waitForTimeout(300);
+  assert.match((await svg.getAttribute('class')) ?? '', /z-far/);
+  await shot('map-zoomed-out');
+  await map.locator('g.node[data-label="tcp_write_xmit"]').hover();
+  await svg.evaluate("() => window.__nsaMap.focusNode('fn:tcp_write_xmit')");
+  await svg.evaluate('() => window.__nsaMap.zoomTo(1.8)');
+  await page.waitForTimeout(300);
+  assert.match((await svg.getAttribute('class')) ?? '', /z-detail/);
+  await shot('map-zoomed-in');
+  // light theme: the map takes the theme's colours
+  const settingsFile = join(profile, 'user-data/User/settings.json');
+  const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': 'Default Light Modern' }));
+  await page.waitForTimeout(2500);
+  await map.locator('button.fit').click();
+  await page.waitForTimeout(400);
+  await shot('map-light');
+  writeFileSync(settingsFile, JSON.stringify(settings));
+  await page.waitForTimeout(2500);
+  await shot('map-dark');
+  // collapse what was expanded
+  for (const fn of ['tcp_sendmsg_locked', 'ip_finish_output2', '__dev_queue_xmit']) await map.locator(`g.node[data-label="${fn}"]`).click();
+});
+
+test('map PNG export: the save dialog writes a PNG file', { skip, timeout: 60_000 }, async () => {
+  const map = mapFrame();
+  const target = join(profile, 'exported-map.png');
+  rmSync(target, { force: true });
+  await map.locator('button.export-png').click();
+  // code-server's save dialog is a quick input holding a path
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(target);
+  await page.keyboard.press('Enter');
+  for (let i = 0; i < 50 && !existsSync(target); i++) await page.waitForTimeout(200);
+  assert.ok(existsSync(target), 'exported file');
+  assert.deepEqual([...readFileSync(target).subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+});
+
 test('hover tcp_v4_rcv: Tcp:InSegs with a number matching /proc/net/snmp', { skip, timeout: 90_000 }, async () => {
   await page.locator('.tab', { hasText: 'tcp_ipv4.c' }).click();
   const name = page.locator('.monaco-editor .view-line span span', { hasText: /^tcp_v4_rcv$/ }).first();

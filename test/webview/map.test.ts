@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { parseFromWebview } from '../../src/core/map/protocol.ts';
 import { MapBuilder, liveMessage } from '../../src/core/map/mapModel.ts';
 import { openIndex } from '../../src/core/index/indexer.ts';
@@ -58,6 +59,13 @@ test('map model on the fixture tree: six bands, ops tables with members, inetsw,
     const off = liveMessage(undefined, 'procfs', 'no /proc', m.nodes, () => []);
     assert.equal(off.available, false);
     assert.equal(off.reason, 'no /proc');
+    // a preset naming functions this tree lacks: says which (with near misses), lights the rest
+    const partial = new MapBuilder({ index: s.index, graph: g.graph, layers: g.layers, presets: { p: { title: 'P', waypoints: ['tcp_sendmsg', 'tcp_sendmsgg', 'zz_missing', 'loopback_xmit'] } }, graphAvailable: true, maintainers: null });
+    const pr = partial.trace('p');
+    assert.match(pr.message ?? '', /^not in this tree: tcp_sendmsgg \(did you mean tcp_sendmsg\b[^)]*\?\), zz_missing/);
+    assert.equal(pr.found, false);
+    assert.ok(pr.nodes.some((n) => n.label === 'tcp_sendmsg'), 'the rest is lit');
+    assert.match(partial.build().notes.join(' '), /no MAINTAINERS file in the tree: columns by directory/);
     const fn = m.nodes.find((n) => n.kind === 'function' && g.graph.callees(n.label).some((e) => s.index.functions(e.to).length))!;
     const ex = b.expand(fn.label, 'callees');
     assert.ok(ex.nodes.length > 0 && ex.edges.every((e) => e.from === fn.id));
@@ -156,6 +164,24 @@ test('serve: 127.0.0.1 only, token required, map renders, a node opens its sourc
       await p.waitForSelector('.source.shown .hl');
       assert.match(await p.locator('.source .hl').innerText(), /loopback_xmit/);
       await p.screenshot({ path: shotPath('serve-1-source.png') });
+      // deep links in the URL: focus a function; an unknown one says so with near misses
+      const q = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+      await q.goto(`${url}#focus=loopback_xmit`);
+      await q.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+      await q.waitForSelector('g.node.selected[data-label="loopback_xmit"]', { timeout: 10_000 });
+      await q.evaluate("location.hash = '#focus=loopback_xmi'");
+      await q.locator('.status', { hasText: /^deep link: not in this tree: loopback_xmi \(did you mean loopback_xmit/ }).waitFor({ timeout: 10_000 });
+      await q.evaluate("location.hash = '#path=tcp-send'");
+      await q.waitForSelector('.status[data-path]', { timeout: 10_000 });
+      await q.locator('button.copy-link').click();
+      assert.match(String(await q.evaluate('document.body.dataset.link')), /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+#path=tcp-send$/);
+      // export: a download on serve, SVG and PNG
+      for (const [button, magic] of [['button.export-svg', '<svg'], ['button.export-png', '\x89PNG']] as const) {
+        const [download] = await Promise.all([q.waitForEvent('download'), q.locator(button).click()]);
+        const file = await download.path();
+        assert.ok(file, 'downloaded');
+        assert.equal(readFileSync(file!, 'latin1').slice(0, magic.length), magic, button);
+      }
       assert.deepEqual(errors, []);
     } finally {
       await browser.close();

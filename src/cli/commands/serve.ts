@@ -112,6 +112,14 @@ const serve: CliCommand = {
         }
         case 'map/open':
           return { type: 'map/source', id: m.id, file: m.file, line: m.line, text: sourceOf(m.file) };
+        case 'map/traceVia': {
+          const r = builder.traceVia(m.from, m.via, m.to, m.depth);
+          for (const n of r.nodes) shown.set(n.id, n);
+          return { type: 'map/path', id: m.id, ...r };
+        }
+        case 'map/png':
+        case 'map/save':
+          return undefined;
         case 'map/log':
           log(`map ${m.level}: ${oneLine(m.message, 500)}`);
           return undefined;
@@ -193,7 +201,7 @@ const serve: CliCommand = {
           if (!to) return reply(res, 409, 'open the event stream first (api/events?client=ID), then send with the same client id');
           const answer = handle(m);
           if (answer) send(to, answer);
-          if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace') send(to, live());
+          if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace' || m.type === 'map/traceVia') send(to, live());
           res.writeHead(204);
           res.end();
         },

@@ -35,6 +35,14 @@ const PATH_RULES: [RegExp, LayerId][] = [
   [/^net\/core\/(dev|dev_\w+|gro|gro_cells|link_watch|netpoll|pktgen|rtnetlink|skbuff|flow_dissector|filter|xdp|page_pool|net-sysfs|netdev\w*)\.c$|^net\/(sched|ethernet|bridge|8021q|dsa|mac80211|wireless|hsr|openvswitch|switchdev|core)\/|^include\/linux\/(netdevice|skbuff|etherdevice|if_\w+)\.h$|^include\/net\/(sch_generic|pkt_\w+|gro|xdp|dsa|mac80211|cfg80211)\.h$/, 'device'],
 ];
 
+/** The address families' socket glue (inet_sendmsg, inet6_release): their path says IP, their role socket. */
+const FAMILY_GLUE = /^net\/ipv[46]\/af_inet6?\.c$/;
+
+/** The layer a file's path puts its functions in (first matching rule), if any. */
+function fileLayer(file: string | undefined): LayerId | undefined {
+  return file === undefined ? undefined : PATH_RULES.find(([re]) => re.test(file))?.[1];
+}
+
 export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile): LayerModel {
   const place = new Map<string, Placement>();
   const set = (name: string, layer: LayerId, rule: string) => {
@@ -59,7 +67,16 @@ export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'i
     for (const [member, value] of Object.entries(def.members)) if (graph.isFunction(value)) bound.push([value, def.struct, `${def.name}.${member}`]);
   }
   for (const [fn, struct, where] of bound) if (OPS_LAYER.get(struct) === 'driver') set(fn, 'driver', `bound in ${struct} ${where}`);
-  for (const [fn, struct, where] of bound) set(fn, OPS_LAYER.get(struct)!, `bound in ${struct} ${where}`);
+  for (const [fn, struct, where] of bound) {
+    // a function defined in a lower layer's file stays there: tcp_sendmsg_locked (net/ipv4/tcp.c) is
+    // a protocol function even where a proto_ops member points at it, ip_queue_xmit (ip_output.c)
+    // an IP one even though inet_connection_sock_af_ops binds it
+    const file = index.functions(fn)[0]?.file;
+    const own = file && !FAMILY_GLUE.test(file) ? fileLayer(file) : undefined;
+    const table = OPS_LAYER.get(struct)!;
+    if (own && LAYER_ORDER.indexOf(own) > LAYER_ORDER.indexOf(table)) set(fn, own, `in ${file}, a ${LAYER_TITLES[own].toLowerCase()} file (wins over its binding in ${struct} ${where}, a ${LAYER_TITLES[table].toLowerCase()} table)`);
+    else set(fn, table, `bound in ${struct} ${where}`);
+  }
   // NAPI poll functions registered under drivers/net
   for (const f of index.allFacts()) {
     if (!f.file.startsWith('drivers/net/')) continue;
@@ -74,10 +91,10 @@ export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'i
   // 4. file paths
   for (const f of index.allFacts()) {
     if (f.functions.length === 0) continue;
-    const rule = PATH_RULES.find(([re]) => re.test(f.file)); // once per file
-    if (!rule) continue;
+    const layer = fileLayer(f.file); // once per file
+    if (!layer) continue;
     const why = `in ${f.file}`;
-    for (const d of f.functions) if (!place.has(d.name)) place.set(d.name, { layer: rule[1], rule: why, file: f.file, line: d.line });
+    for (const d of f.functions) if (!place.has(d.name)) place.set(d.name, { layer, rule: why, file: f.file, line: d.line });
   }
   // 5. the rest (few by now) by their direct callers' layers, then by their callees'
   for (const pass of ['callers', 'callees'] as const) {

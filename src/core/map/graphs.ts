@@ -22,6 +22,8 @@ export interface Graphs {
   presets: Record<string, { title: string; waypoints: string[] }>;
   graphAvailable: boolean;
   notes: string[];
+  /** The tree's MAINTAINERS text for the map's subsystem columns (null: the tree has none). */
+  maintainers: string | null;
 }
 
 /** Direct calls only, from the index. */
@@ -86,5 +88,6 @@ export function graphsFrom(src: GraphSources, index: KernelIndex, log: (line: st
     presets: callGraph ? PRESETS : {},
     graphAvailable: !!callGraph,
     notes,
+    maintainers: treeFileReader(index.root)('MAINTAINERS') ?? null,
   };
 }

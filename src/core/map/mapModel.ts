@@ -2,10 +2,11 @@
 // placed in the six bands of a LayerModel, and the edges between them. Also the answers to the map's
 // requests (expand a node, trace a preset, read a node's source) for both hosts: the extension and
 // `netstack-atlas serve`. Nothing here touches the file system except through the passed reader.
-import type { KernelIndex } from '../index/model.ts';
+import { nearMisses, type KernelIndex } from '../index/model.ts';
 import type { CallEdge, LayerId, LayerModel, PathResult } from '../graph/types.ts';
 import { LAYER_ORDER, LAYER_TITLES } from '../graph/types.ts';
 import { placementOf } from '../graph/layers.ts';
+import { SubsystemMatcher, chooseColumns, parseMaintainers } from './subsystems.ts';
 import { presetNamed } from '../graph/presets.ts';
 import type { LiveAlert, LiveBadge, LiveSample, MapEdge, MapModel, MapNode } from './protocol.ts';
 
@@ -29,6 +30,8 @@ export interface MapInputs {
   presets: Record<string, { title: string; waypoints: string[] }>;
   graphAvailable: boolean;
   notes?: string[];
+  /** The tree's MAINTAINERS text (null: none) for the subsystem columns. */
+  maintainers?: string | null;
 }
 
 /** Always on the map when the tree defines them, whatever the layer lists hold. */
@@ -52,8 +55,11 @@ export const OPS_TYPES = new Map<string, LayerId>(Object.entries({
 function isKeyOps(struct: string, name: string, file: string): boolean {
   if (struct === 'net_device_ops') return name === 'loopback_ops';
   if (struct === 'proto' || struct === 'proto_ops') return /^net\/(ipv4|ipv6|unix|packet|core)\//.test(file);
-  return struct === 'net_protocol' || struct === 'packet_type';
+  // the IP families' protocol handlers and packet types; the rest (CAN, X.25, AX.25, …) on search
+  if (struct === 'net_protocol' || struct === 'packet_type') return CORE_FAMILY_FILE.test(file);
+  return false;
 }
+const CORE_FAMILY_FILE = /^net\/(ipv4|ipv6|core|packet)\//;
 export const CORE_STRUCTS = new Map<string, LayerId>([['sock', 'socket'], ['sk_buff', 'device'], ['net_device', 'device'], ['socket', 'socket']]);
 
 /** Per band, at most this many layer functions beyond the key ones (most-called first). */
@@ -62,7 +68,18 @@ const PER_LAYER = 250;
 export const fnId = (name: string) => `fn:${name}`;
 
 export class MapBuilder {
-  constructor(readonly inp: MapInputs) {}
+  private readonly subsystems: SubsystemMatcher;
+  /** Section → column, fixed by build(); nodes placed later (expand, trace) use it too. */
+  private columnOf: ((section: string) => string) | undefined;
+
+  constructor(readonly inp: MapInputs) {
+    this.subsystems = new SubsystemMatcher(parseMaintainers(inp.maintainers));
+  }
+
+  private withColumn(n: MapNode): MapNode {
+    const section = this.subsystems.of(n.file).id;
+    return { ...n, section, column: this.columnOf ? this.columnOf(section) : section };
+  }
 
   /** The band of any function: the layer model's; a function the model has not placed (no layers:
    *  the call graph failed) sits in `fallback`, said so. */
@@ -70,17 +87,18 @@ export class MapBuilder {
     const p = placementOf(this.inp.layers, name);
     const counters = this.inp.counters?.functionCounters(name).map((s) => s.counter);
     const uniq = counters?.length ? [...new Set(counters)] : undefined;
-    if (p) return { id: fnId(name), label: name, kind: 'function', layer: p.layer, file: p.file, line: p.line, detail: p.rule, ...(uniq ? { counters: uniq } : {}) };
+    if (p) return this.withColumn({ id: fnId(name), label: name, kind: 'function', layer: p.layer, file: p.file, line: p.line, detail: p.rule, ...(uniq ? { counters: uniq } : {}) });
     const d = this.inp.index.functions(name)[0];
     if (!d) return undefined;
-    return { id: fnId(name), label: name, kind: 'function', layer: fallback, file: d.file, line: d.def.line, detail: `not placed: no layer model; shown in ${LAYER_TITLES[fallback]}`, ...(uniq ? { counters: uniq } : {}) };
+    return this.withColumn({ id: fnId(name), label: name, kind: 'function', layer: fallback, file: d.file, line: d.def.line, detail: `not placed: no layer model; shown in ${LAYER_TITLES[fallback]}`, ...(uniq ? { counters: uniq } : {}) });
   }
 
   build(): MapModel {
     const { index, layers, presets } = this.inp;
     const nodes = new Map<string, MapNode>();
+    this.columnOf = undefined;
     const add = (n: MapNode | undefined) => {
-      if (n && !nodes.has(n.id)) nodes.set(n.id, n);
+      if (n && !nodes.has(n.id)) nodes.set(n.id, n.section ? n : this.withColumn(n));
     };
     const wanted = new Set(KEY_FUNCTIONS);
     for (const p of Object.values(presets)) for (const w of p.waypoints) wanted.add(w);
@@ -118,7 +136,7 @@ export class MapBuilder {
     for (const r of layers.registrations) {
       if (r.kind !== 'inetsw') continue;
       const id = `inetsw:${r.name}`;
-      add({ id, key: true, label: `${r.name} ${r.details.protocol ?? ''}`.trim(), kind: 'inetsw', layer: 'socket', file: r.file, line: r.line, detail: `inetsw entry: ${Object.entries(r.details).map(([k, v]) => `${k}=${v}`).join(' ')}` });
+      add({ id, key: CORE_FAMILY_FILE.test(r.file), label: `${r.name} ${r.details.protocol ?? ''}`.trim(), kind: 'inetsw', layer: 'socket', file: r.file, line: r.line, detail: `inetsw entry: ${Object.entries(r.details).map(([k, v]) => `${k}=${v}`).join(' ')}` });
       for (const k of ['prot', 'ops']) {
         const target = opsByName.get(r.details[k] ?? '');
         if (target) edges.push({ from: id, to: target, kind: 'registers', evidence: `${r.file}:${r.line} — .${k} = ${r.details[k]}` });
@@ -137,11 +155,25 @@ export class MapBuilder {
     for (const l of layers.layers) counts.set(l.id, l.functions.length);
     const notes = [...(this.inp.notes ?? [])];
     if (!this.inp.graphAvailable) notes.unshift('call graph not available: direct calls only, no layers');
+    const problem = this.subsystems.parse.problem;
+    if (problem) notes.push(problem);
+    // columns: the sections holding most nodes, the rest under "other"
+    const bySection = new Map<string, number>();
+    const shownBySection = new Map<string, number>();
+    for (const n of nodes.values()) {
+      bySection.set(n.section!, (bySection.get(n.section!) ?? 0) + 1);
+      if (n.key) shownBySection.set(n.section!, (shownBySection.get(n.section!) ?? 0) + 1);
+    }
+    const { columns, columnOf } = chooseColumns(bySection, 12, shownBySection);
+    this.columnOf = columnOf;
+    for (const n of nodes.values()) n.column = columnOf(n.section!);
     return {
       layers: LAYER_ORDER.map((id) => ({ id, title: LAYER_TITLES[id], count: counts.get(id) ?? 0 })),
       nodes: [...nodes.values()],
       edges: dedupe(edges),
       presets: Object.entries(presets).map(([id, p]) => ({ id, title: p.title })),
+      columns: columns.map(({ id, title, count }) => ({ id, title, count })),
+      presetPaths: Object.fromEntries(Object.entries(presets).map(([id, p]) => [id, p.waypoints.map(fnId)])),
       graphAvailable: this.inp.graphAvailable,
       notes,
       kernelVersion: index.kernelVersion,
@@ -169,15 +201,34 @@ export class MapBuilder {
   }
 
   /** A preset's path through its waypoints, segment by segment. */
-  trace(preset: string): { title: string; found: boolean; nodes: MapNode[]; edges: MapEdge[]; message?: string } {
+  trace(preset: string): TraceAnswer {
     const p = presetNamed(this.inp.presets, preset);
     if (!p) return { title: preset, found: false, nodes: [], edges: [], message: `unknown preset ${preset}` };
-    const fns = [p.waypoints[0]];
+    return this.traceThrough(p.title, p.waypoints, 40);
+  }
+
+  /** from → via → to (Trace via), each leg at most `depth` calls. */
+  traceVia(from: string, via: string | null, to: string, depth = 40): TraceAnswer {
+    return this.traceThrough([from, via, to].filter(Boolean).join(' → '), [from, ...(via ? [via] : []), to], depth);
+  }
+
+  /** Waypoints missing from this tree are named and skipped (the rest is still lit); a leg with no
+   *  path ends the trace there, said so. */
+  private traceThrough(title: string, waypoints: string[], depth: number): TraceAnswer {
+    const missing = waypoints.filter((w) => !this.inp.index.functions(w).length);
+    const present = waypoints.filter((w) => !missing.includes(w));
+    const note = missing.length ? `not in this tree: ${missing.map((m) => this.withNearMisses(m)).join(', ')}` : undefined;
+    if (!present.length) return { title, found: false, nodes: [], edges: [], message: note };
+    const fns = [present[0]];
     const edges: CallEdge[] = [];
-    for (let i = 0; i + 1 < p.waypoints.length; i++) {
-      const r = this.inp.graph.path(p.waypoints[i], p.waypoints[i + 1], { maxDepth: 40, k: 1 });
+    let message = note;
+    let found = !missing.length;
+    for (let i = 0; i + 1 < present.length; i++) {
+      const r = this.inp.graph.path(present[i], present[i + 1], { maxDepth: depth, k: 1 });
       if (!r.found) {
-        return { title: p.title, found: false, nodes: fns.map((f) => this.placeFunction(f)).filter((n): n is MapNode => !!n), edges: edges.map(toMapEdge), message: `no path from ${p.waypoints[i]} to ${p.waypoints[i + 1]}` };
+        message = [note, `no path from ${present[i]} to ${present[i + 1]} within ${depth} calls`].filter(Boolean).join('; ');
+        found = false;
+        break;
       }
       fns.push(...r.functions.slice(1));
       edges.push(...r.edges);
@@ -191,8 +242,22 @@ export class MapBuilder {
         prev = n.layer;
       }
     }
-    return { title: p.title, found: true, nodes, edges: edges.map(toMapEdge) };
+    return { title, found, nodes, edges: edges.map(toMapEdge), ...(message ? { message } : {}) };
   }
+
+  /** `tcp_sendmsgg (did you mean tcp_sendmsg?)`: a missing name with the tree's closest ones. */
+  private withNearMisses(name: string): string {
+    const near = nearMisses(name, this.inp.index.functionNames(), 3);
+    return near.length ? `${name} (did you mean ${near.join(', ')}?)` : name;
+  }
+}
+
+export interface TraceAnswer {
+  title: string;
+  found: boolean;
+  nodes: MapNode[];
+  edges: MapEdge[];
+  message?: string;
 }
 
 export function toMapEdge(e: CallEdge): MapEdge {

@@ -3,7 +3,8 @@
 // wrong shape is dropped (and logged) by the host. Requests carry an `id` that the reply repeats.
 import type { LayerId, EdgeKind, Confidence } from '../graph/types.ts';
 
-export type MapNodeKind = 'function' | 'ops' | 'inetsw' | 'struct';
+/** `bundle`: made by the webview only ("+N more" neighbours of an expanded node). */
+export type MapNodeKind = 'function' | 'ops' | 'inetsw' | 'struct' | 'bundle';
 export type MapEdgeKind = EdgeKind | 'member' | 'registers';
 
 export interface MapNode {
@@ -20,6 +21,10 @@ export interface MapNode {
   counters?: string[];
   /** Shown from the start (key functions, ops instances, inetsw, structs); the rest on expand/search. */
   key?: boolean;
+  /** The map column (a MAINTAINERS section, a directory, or `other`) and the section or directory
+   *  the file itself falls in (shown on hover). */
+  column?: string;
+  section?: string;
 }
 
 export interface MapEdge {
@@ -36,6 +41,10 @@ export interface MapModel {
   nodes: MapNode[];
   edges: MapEdge[];
   presets: { id: string; title: string }[];
+  /** Subsystem columns, left to right before call-flow ordering (most nodes first; `other` last). */
+  columns?: { id: string; title: string; count: number }[];
+  /** Waypoints of each preset, so the map can seed its order with them before any trace. */
+  presetPaths?: Record<string, string[]>;
   /** false: the call graph could not be built; the map shows direct calls only and says so. */
   graphAvailable: boolean;
   notes: string[];
@@ -60,7 +69,9 @@ export interface MapProgress { type: 'map/progress'; message: string; done: numb
 export interface MapExpanded { type: 'map/expanded'; id: number; nodeId: string; nodes: MapNode[]; edges: MapEdge[] }
 export interface MapPath { type: 'map/path'; id: number | null; title: string; found: boolean; nodes: MapNode[]; edges: MapEdge[]; message?: string }
 export interface MapSource { type: 'map/source'; id: number; file: string; line: number; text: string | null }
-export interface MapExportRequest { type: 'map/exportSvg'; id: number }
+export interface MapExportRequest { type: 'map/exportSvg'; id: number; format?: 'svg' | 'png' }
+/** A deep link to open (`#focus=tcp_sendmsg`, `#path=tcp-send`, `#path=a,b,c`): the Open Stack Map command's argument. */
+export interface MapLink { type: 'map/link'; link: string }
 export interface LiveSample {
   type: 'live/sample';
   source: string;
@@ -128,7 +139,7 @@ export interface RuntimeOverlay {
   /** Notes to show (sampling under a drop storm, kernel newer than the tree, …). */
   notes: string[];
 }
-export type ToWebview = MapInit | MapProgress | MapExpanded | MapPath | MapSource | MapExportRequest | LiveSample | RuntimeStatus | RuntimeOverlay;
+export type ToWebview = MapInit | MapProgress | MapExpanded | MapPath | MapSource | MapExportRequest | MapLink | LiveSample | RuntimeStatus | RuntimeOverlay;
 
 // ── webview → host ──────────────────────────────────────────────────────────
 export interface WebviewReady { type: 'map/ready' }
@@ -136,11 +147,17 @@ export interface WebviewExpand { type: 'map/expand'; id: number; nodeId: string;
 export interface WebviewOpen { type: 'map/open'; id: number; file: string; line: number }
 export interface WebviewTrace { type: 'map/trace'; id: number; preset: string }
 export interface WebviewSvg { type: 'map/svg'; id: number; svg: string }
+/** The current view as PNG (base64, no data: prefix), answering a `map/exportSvg` with format png. */
+export interface WebviewPng { type: 'map/png'; id: number; png: string }
+/** Trace from → (via →) to, at most `depth` calls per leg. */
+export interface WebviewTraceVia { type: 'map/traceVia'; id: number; from: string; via: string | null; to: string; depth: number }
+/** Save an export through the host (VS Code: a save dialog). */
+export interface WebviewSave { type: 'map/save'; id: number; format: 'svg' | 'png'; data: string }
 export interface WebviewLog { type: 'map/log'; level: 'info' | 'error'; message: string }
 /** Start a recording (never started without this user action) / stop it early. */
 export interface WebviewRecord { type: 'runtime/record'; id: number; seconds: number; mode: 'stacks' | 'drops' | 'both' }
 export interface WebviewStopRecording { type: 'runtime/stop'; id: number }
-export type FromWebview = WebviewReady | WebviewExpand | WebviewOpen | WebviewTrace | WebviewSvg | WebviewLog | WebviewRecord | WebviewStopRecording;
+export type FromWebview = WebviewReady | WebviewExpand | WebviewOpen | WebviewTrace | WebviewTraceVia | WebviewSvg | WebviewPng | WebviewSave | WebviewLog | WebviewRecord | WebviewStopRecording;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
@@ -164,6 +181,13 @@ export function parseFromWebview(m: unknown): FromWebview | undefined {
       return keys === 'id,preset,type' && isId(m.id) && isName(m.preset) ? { type: m.type, id: m.id, preset: m.preset } : undefined;
     case 'map/svg':
       return keys === 'id,svg,type' && isId(m.id) && isStr(m.svg, 50_000_000) ? { type: m.type, id: m.id, svg: m.svg } : undefined;
+    case 'map/png':
+      return keys === 'id,png,type' && isId(m.id) && isStr(m.png, 50_000_000) && /^[A-Za-z0-9+/=]*$/.test(m.png) ? { type: m.type, id: m.id, png: m.png } : undefined;
+    case 'map/save':
+      return keys === 'data,format,id,type' && isId(m.id) && (m.format === 'svg' || m.format === 'png') && isStr(m.data, 50_000_000) ? { type: m.type, id: m.id, format: m.format, data: m.data } : undefined;
+    case 'map/traceVia':
+      return keys === 'depth,from,id,to,type,via' && isId(m.id) && isName(m.from) && isName(m.to) && (m.via === null || isName(m.via)) && Number.isSafeInteger(m.depth) && (m.depth as number) >= 1 && (m.depth as number) <= 60
+        ? { type: m.type, id: m.id, from: m.from, via: m.via as string | null, to: m.to, depth: m.depth as number } : undefined;
     case 'map/log':
       return keys === 'level,message,type' && (m.level === 'info' || m.level === 'error') && isStr(m.message, 10_000) ? { type: m.type, level: m.level, message: m.message } : undefined;
     case 'runtime/record':

@@ -1,0 +1,165 @@
+// Drawing the laid-out map into SVG with d3: bands, subsystem cells with their names, edges (bundled
+// parallel edges carry a count; path edges numbered and labelled by kind), nodes. Semantic zoom is a
+// class on the svg set from the zoom level: a text is shown only where it is ≥ 11 px on screen.
+import { select, type Selection } from 'd3';
+import type { LayoutResult } from './layout/layout.ts';
+import { BAND_HEAD, LABEL_PX, MIN_SCREEN_PX, NODE_H, edgePath, shownLabel, type Box } from './layout/geometry.ts';
+import type { MapState, ViewNode } from './state.ts';
+import type { MapEdge } from '../src/core/map/protocol.ts';
+
+type G = Selection<SVGGElement, unknown, null, undefined>;
+export type DrawnEdge = MapEdge & { count: number; kinds: string[] };
+
+/** Font sizes in map units of the texts semantic zoom switches. */
+export const ZOOM_TEXT = { label: LABEL_PX, detail: 9, cell: 11, band: 14, far: 30 };
+
+/** The zoom classes for scale k: which texts are ≥ 11 px on screen. */
+export function zoomClasses(k: number): string {
+  const show = (px: number) => px * k >= MIN_SCREEN_PX;
+  return [show(ZOOM_TEXT.label) ? 'z-labels' : 'z-far', show(ZOOM_TEXT.detail) ? 'z-detail' : '', show(ZOOM_TEXT.cell) ? 'z-cells' : ''].filter(Boolean).join(' ');
+}
+
+export interface RenderHooks {
+  nodeClass(d: ViewNode): string;
+  onNode(g: Selection<SVGGElement, ViewNode, SVGGElement, unknown>): void;
+  onEdge(p: Selection<SVGPathElement, DrawnEdge, SVGGElement, unknown>): void;
+}
+
+export class Renderer {
+  readonly gBands: G;
+  readonly gCells: G;
+  readonly gEdges: G;
+  readonly gNodes: G;
+  readonly gMarks: G;
+  layout: LayoutResult | undefined;
+
+  constructor(readonly root: G, private readonly hooks: RenderHooks) {
+    this.gBands = root.append('g').attr('class', 'bands');
+    this.gCells = root.append('g').attr('class', 'cells');
+    this.gEdges = root.append('g').attr('class', 'edges');
+    this.gNodes = root.append('g').attr('class', 'nodes');
+    this.gMarks = root.append('g').attr('class', 'marks');
+  }
+
+  box(id: string): Box | undefined {
+    return this.layout?.boxes.get(id);
+  }
+
+  draw(state: MapState, layout: LayoutResult, animate: boolean, bandTitles: Map<string, string>, bandNotes: Map<string, string>): void {
+    this.layout = layout;
+    const width = Math.max(layout.width, 600);
+    const band = this.gBands.selectAll<SVGGElement, LayoutResult['bands'][number]>('g.band').data(layout.bands, (d) => d.id).join((enter) => {
+      const g = enter.append('g').attr('class', 'band');
+      g.append('rect').attr('class', 'bg');
+      g.append('text').attr('class', 'title');
+      g.append('text').attr('class', 'far-title');
+      g.append('text').attr('class', 'alert');
+      return g;
+    });
+    band.attr('data-layer', (d) => d.id);
+    band.select('rect.bg').attr('x', -8).attr('width', width + 16).attr('y', (d) => d.y).attr('height', (d) => d.h);
+    band.select('text.title').attr('x', width).attr('text-anchor', 'end').attr('y', (d) => d.y + 14).text((d) => bandTitles.get(d.id) ?? d.id);
+    band.select('text.far-title').attr('x', width / 2).attr('text-anchor', 'middle').attr('y', (d) => d.y + Math.min(d.h, 80) / 2 + 12).text((d) => bandTitles.get(d.id) ?? d.id);
+    band.select('text.alert').attr('x', width / 2).attr('y', (d) => d.y + 14).text((d) => bandNotes.get(d.id) ?? '');
+
+    const cells = this.gCells.selectAll<SVGGElement, LayoutResult['cells'][number]>('g.cell').data(layout.cells, (d) => `${d.band}|${d.column}`).join((enter) => {
+      const g = enter.append('g').attr('class', 'cell');
+      g.append('rect');
+      g.append('text').attr('class', 'name');
+      g.append('text').attr('class', 'agg');
+      return g;
+    });
+    cells.attr('data-column', (d) => d.column);
+    cells.select('rect').attr('x', (d) => d.x - 6).attr('y', (d) => d.y + 2).attr('width', (d) => d.w + 12).attr('height', (d) => d.h - 4);
+    cells.select('text.name').attr('x', (d) => d.x - 2).attr('y', (d) => d.y + BAND_HEAD - 7).text((d) => clipTo(d.column, d.w / 6.2));
+    cells.select('text.agg').attr('x', (d) => d.x + d.w / 2).attr('y', (d) => d.y + d.h / 2 + 8).attr('text-anchor', 'middle').text((d) => `${clipTo(d.column, Math.max(6, d.w / 14))} · ${d.count}`);
+
+    const visible = state.visibleNodes();
+    const edges = state.visibleEdges();
+    const pathIndex = new Map(state.pathNodes.map((id, i) => [id, i + 1]));
+    const ep = this.gEdges
+      .selectAll<SVGPathElement, DrawnEdge>('path.edge')
+      .data(edges, (e) => `${e.from}>${e.to}`)
+      .join((enter) => enter.append('path').call((p) => p.append('title')))
+      .attr('data-from', (e) => e.from)
+      .attr('data-to', (e) => e.to)
+      .attr('data-count', (e) => e.count)
+      .attr('class', (e) => `edge ${e.kind}${state.isPathEdge(e) ? ' on-path' : ''}${e.count > 1 ? ' bundled' : ''}`)
+      .style('stroke-width', (e) => (e.count > 1 ? `${Math.min(5, 1 + e.count * 0.7)}px` : null));
+    ep.select('title').text((e) => `${e.kinds.join(' + ')}${e.count > 1 ? ` (${e.count} edges)` : ''}${e.confidence ? ` (${e.confidence})` : ''}: ${e.evidence ?? ''}`);
+    const d = (e: DrawnEdge) => {
+      const a = layout.boxes.get(e.from), b = layout.boxes.get(e.to);
+      return a && b ? edgePath(a, b) : '';
+    };
+    if (animate) ep.transition().duration(300).attr('d', d);
+    else ep.attr('d', d);
+    this.hooks.onEdge(ep);
+
+    // kind labels on the lit path's edges (ops / hint / callback), centred on the edge
+    const labelled = edges.filter((e) => state.isPathEdge(e) && e.kind !== 'direct');
+    this.gEdges.selectAll<SVGTextElement, DrawnEdge>('text.edge-kind').data(labelled, (e) => `${e.from}>${e.to}`).join('text')
+      .attr('class', 'edge-kind')
+      .attr('x', (e) => mid(layout, e)[0] + 4)
+      .attr('y', (e) => mid(layout, e)[1] + 3)
+      .text((e) => e.kind);
+
+    const node = this.gNodes
+      .selectAll<SVGGElement, ViewNode>('g.node')
+      .data(visible, (n) => n.id)
+      .join((enter) => {
+        const g = enter.append('g').attr('tabindex', '-1');
+        g.append('rect').attr('height', NODE_H);
+        g.append('text').attr('class', 'label').attr('x', 7).attr('y', 14);
+        g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 7);
+        g.filter((n) => !!n.counters?.length).append('text').attr('class', 'badge');
+        this.hooks.onNode(g);
+        // enter at their place, no flight from the origin
+        g.attr('transform', (n) => {
+          const b = layout.boxes.get(n.id);
+          return b ? `translate(${b.x},${b.y})` : '';
+        });
+        return g;
+      });
+    node
+      .attr('class', (n) => this.hooks.nodeClass(n))
+      .attr('data-id', (n) => n.id)
+      .attr('data-label', (n) => n.label);
+    const tf = (n: ViewNode) => {
+      const b = layout.boxes.get(n.id);
+      return b ? `translate(${b.x},${b.y})` : '';
+    };
+    if (animate && visible.length < 1500) node.transition().duration(300).attr('transform', tf);
+    else node.attr('transform', tf);
+    node.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
+    node.select('text.label').text((n) => shownLabel(n.label, n.kind));
+    // closest zoom: file:line, and the ops slot of a bound function, clipped to the box
+    node.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, ((layout.boxes.get(n.id)?.w ?? 100) + 30) / 5.5)));
+    node.select('text.badge').attr('x', (n) => (layout.boxes.get(n.id)?.w ?? 100) + 3).attr('y', 14);
+    // the lit path numbered in call order (only its nodes carry a number)
+    const steps = state.pathNodes.filter((id) => layout.boxes.has(id));
+    const st = this.gMarks.selectAll<SVGGElement, string>('g.step').data(steps, (id) => id).join((enter) => {
+      const g = enter.append('g').attr('class', 'step');
+      g.append('circle').attr('r', 9);
+      g.append('text').attr('text-anchor', 'middle').attr('y', 4);
+      return g;
+    });
+    st.attr('data-step', (id) => pathIndex.get(id) ?? 0).attr('transform', (id) => {
+      const b = layout.boxes.get(id)!;
+      return `translate(${b.x - 11},${b.y + NODE_H / 2})`;
+    });
+    st.select('text').text((id) => String(pathIndex.get(id)));
+  }
+}
+
+function mid(layout: LayoutResult, e: { from: string; to: string }): [number, number] {
+  const a = layout.boxes.get(e.from), b = layout.boxes.get(e.to);
+  if (!a || !b) return [0, 0];
+  return [(a.x + a.w / 2 + b.x + b.w / 2) / 2, (a.y + a.h / 2 + b.y + b.h / 2) / 2];
+}
+
+function clipTo(s: string, n: number): string {
+  const k = Math.max(4, Math.floor(n));
+  return s.length > k ? s.slice(0, k - 1) + '…' : s;
+}
+
+export { select };
