@@ -25,7 +25,7 @@ const FLOORS: Partial<Record<FactKind, { same: number; extra: number }>> = {
   refs: { same: 0.93, extra: 0.01 },
   args: { same: 0.94, extra: 0.01 },
   functions: { same: 0.995, extra: 0.001 }, // tree-sitter loses a function whose body splits a call across #if branches
-  prototypes: { same: 0.995, extra: 0 },
+  prototypes: { same: 0.99, extra: 0 }, // tree-sitter reads `else REG_WRITE(…);` in a body as a prototype
   structs: { same: 1, extra: 0 },
   enums: { same: 1, extra: 0 },
   macros: { same: 1, extra: 0 },

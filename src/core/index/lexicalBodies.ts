@@ -711,10 +711,18 @@ class BodyScan {
     const memberLines: Record<string, number> = {};
     let s = brace + 1;
     const element = (a: number, b: number) => {
-      if (!(this.isP(a, '.') && this.isIdent(a + 1) && this.isP(a + 2, '=')) || a + 3 > b) return;
+      // `.key = v`, `.key.sub = v`, `.key[i] = v`: the first designator names the member (as extraction reads it)
+      if (!(this.isP(a, '.') && this.isIdent(a + 1))) return;
+      let k = a + 2;
+      for (;;) {
+        if (this.isP(k, '.') && this.isIdent(k + 1)) k += 2;
+        else if (this.isP(k, '[') && this.t.match[k] > k) k = this.t.match[k] + 1;
+        else break;
+      }
+      if (!this.isP(k, '=') || k + 1 > b) return;
       const key = this.s(a + 1);
-      members[key] = this.t.text.slice(this.t.start[a + 3], this.t.end[b]).replace(/^&\s*/, '');
-      memberLines[key] = this.line(a + 3);
+      members[key] = this.t.text.slice(this.t.start[k + 1], this.t.end[b]).replace(/^&\s*/, '');
+      memberLines[key] = this.line(k + 1);
     };
     for (let i = brace + 1; i < close; i++) {
       if (this.t.kind[i] === Tok.Punct && this.t.match[i] > i) i = this.t.match[i];
