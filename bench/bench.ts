@@ -33,10 +33,10 @@ async function main() {
     cscope.push(timedCscope(tree, list, work));
     gtags.push(timedGtags(tree, list, work));
     rmSync(cache, { recursive: true, force: true });
-    precise.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--precise']));
+    precise.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--precise', '--no-derived']));
     rmSync(cache, { recursive: true, force: true });
-    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
-    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
+    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
+    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
   }
   // one-file re-index, in process, on an open index (what the editor does on save)
   const session = await openIndex(tree, { grammar: distGrammarLocation(dist), distDir: dist, cacheDir: cache });
@@ -98,6 +98,19 @@ async function main() {
     const w = await benchWebview(2000);
     console.log('\n| map webview (headless Chromium) | value | target |\n|---|---:|---|');
     console.log(w ? `| first paint of ${w.nodes} nodes | ${w.firstPaintMs.toFixed(0)} ms | ≤ 1000 ms |` : '| first paint | Chromium not installed: skipped | |');
+  }
+  if (process.env.BENCH_SKIP_GRAPH_RUNTIME !== '1') {
+    // a capture of scripts/traffic.sh under `perf record -a -g -e cpu-clock -F 999` (perf.data, perf script text or folded)
+    const capture = process.env.BENCH_PERF_CAPTURE;
+    if (!capture) console.log('\n| call graph against run-time stacks | skipped: set BENCH_PERF_CAPTURE (perf.data, perf script text or folded stacks of scripts/traffic.sh) |\n|---|---|');
+    else {
+      const { benchGraphRuntime } = await import('./graphRuntime.ts');
+      await benchGraphRuntime({ tree, capture, dist, cacheDir: cache, coldSeconds: med(cold).seconds });
+    }
+  }
+  if (process.env.BENCH_SKIP_DERIVED !== '1') {
+    const { benchDerived } = await import('./derived.ts');
+    await benchDerived({ tree, work, runs: Math.max(runs, 5) });
   }
   if (process.env.BENCH_SKIP_FULL_TREE !== '1') {
     const { benchWholeTree } = await import('./coldIndex.ts');

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import type { CliCommand, CliIo } from '../command.ts';
 import { printJson } from '../command.ts';
-import { TEXT, UsageError, int, lastValue, numberFlag, type ParsedArgs } from '../args.ts';
+import { TEXT, UsageError, int, lastValue, num, numberFlag, type ParsedArgs } from '../args.ts';
 import { TREE_BOOLEAN_FLAGS, TREE_FLAG_SPECS, TREE_VALUE_FLAGS, openTree } from '../openTree.ts';
 import { treePositionals } from './index.ts';
 import { treeFileReader } from '../../core/index/treeFiles.ts';
@@ -17,7 +17,7 @@ import {
 
 const FILTER_FLAGS = ['seconds', 'from', 'pid', 'netns', 'cgroup'];
 /** What the flags hold, checked before recording or indexing starts. */
-const FLAG_SPECS = { ...TREE_FLAG_SPECS, seconds: int(1, 600), frequency: int(1, 20_000), netns: int(1, 2 ** 22), 'max-hops': int(1, 8), top: int(1, 1000), from: TEXT, folded: TEXT, pid: TEXT, cgroup: TEXT };
+const FLAG_SPECS = { ...TREE_FLAG_SPECS, seconds: num(1, 600), frequency: int(1, 20_000), netns: int(1, 2 ** 22), 'max-hops': int(1, 8), top: int(1, 1000), from: TEXT, folded: TEXT, pid: TEXT, cgroup: TEXT };
 
 /** Record (or read --from) while the index opens; returns the recording, its seconds and notes. */
 async function acquire(args: ParsedArgs, io: CliIo, mode: RuntimeMode): Promise<{ rec: PerfRecording; seconds: number; notes: string[] }> {

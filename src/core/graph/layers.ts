@@ -2,7 +2,7 @@
 // there, and the registrations that wire the layers together, all discovered from source.
 import type { KernelIndex } from '../index/model.ts';
 import type { ReadTreeFile } from '../index/treeFiles.ts';
-import type { CallGraph } from './callGraph.ts';
+import type { GraphQueries } from './graphQueries.ts';
 import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
 
 /** Struct types whose instances' functions belong to a layer. */
@@ -35,7 +35,7 @@ const PATH_RULES: [RegExp, LayerId][] = [
   [/^net\/core\/(dev|dev_\w+|gro|gro_cells|link_watch|netpoll|pktgen|rtnetlink|skbuff|flow_dissector|filter|xdp|page_pool|net-sysfs|netdev\w*)\.c$|^net\/(sched|ethernet|bridge|8021q|dsa|mac80211|wireless|hsr|openvswitch|switchdev|core)\/|^include\/linux\/(netdevice|skbuff|etherdevice|if_\w+)\.h$|^include\/net\/(sch_generic|pkt_\w+|gro|xdp|dsa|mac80211|cfg80211)\.h$/, 'device'],
 ];
 
-export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: ReadTreeFile): LayerModel {
+export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile): LayerModel {
   const place = new Map<string, Placement>();
   const set = (name: string, layer: LayerId, rule: string) => {
     if (place.has(name)) return;
@@ -135,7 +135,7 @@ const REGISTRARS = new Map<string, string>([
   ['nf_register_net_hooks', 'nf_hook'],
 ]);
 
-export function findRegistrations(index: KernelIndex, graph: CallGraph, readFile: ReadTreeFile): Registration[] {
+export function findRegistrations(index: KernelIndex, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile): Registration[] {
   const out: Registration[] = [];
   const lines = new Map<string, string[]>();
   const readLine = (file: string, line: number) => {

@@ -120,8 +120,10 @@ class Extraction {
   }
 
   topLevel(matches: Match[]): void {
+    const locals: SyntaxNode[] = [];
     for (const m of matches) {
       const first = m.captures[0]?.name;
+      if (first === 'local_instance') locals.push(m.captures[0].node);
       if (first !== 'function' && first !== 'declaration' && !first?.startsWith('macro_fn')) continue;
       const cap = (name: string) => m.captures.find((c) => c.name === name)?.node;
       const fn = cap('function');
@@ -133,6 +135,22 @@ class Extraction {
     }
     this.fnRanges.sort((a, b) => a[0] - b[0]);
     this.varRanges.sort((a, b) => a[0] - b[0]);
+    for (const decl of locals) this.localInstance(decl);
+  }
+
+  /** `struct T v = { .m = fn };` in a function body: named `v in fn`, kept apart from the ops tables. */
+  private localInstance(decl: SyntaxNode): void {
+    const fn = enclosing(this.fnRanges, decl.startIndex);
+    const struct = decl.childForFieldName('type')?.childForFieldName('name')?.text;
+    if (!fn || !struct) return;
+    for (const d of decl.childrenForFieldName('declarator')) {
+      const value = d?.childForFieldName('value');
+      const nameNode = declaratorName(d?.childForFieldName('declarator') ?? null);
+      if (value?.type !== 'initializer_list' || !nameNode || d!.childForFieldName('declarator')?.type === 'array_declarator') continue;
+      const inst: OpsInstance = { struct, name: `${nameNode.text} in ${fn}`, line: this.line(nameNode), endLine: this.endLine(value), members: {}, memberLines: {}, isStatic: true };
+      this.members(value, '', inst);
+      if (Object.keys(inst.members).length) this.facts.localInstances.push(inst);
+    }
   }
 
   private functionDefinition(fn: SyntaxNode): void {

@@ -41,8 +41,10 @@ const CONSTANT = /^[A-Z0-9_]+$/;
 /** Whether a body can be left to the lexical tier (else tree-sitter parses it with the file). */
 export function deferrable(text: string, open: number, close: number): boolean {
   const body = text.slice(open + 1, close);
-  // local type definitions and typedefs are facts of their own; asm operands are not C expressions
-  return !/\b(?:struct|union|enum)\s+(?:\w+\s*)?\{|\btypedef\b|\b(?:asm|__asm__|__asm)\b/.test(body);
+  // local type definitions and typedefs are facts of their own; asm operands are not C expressions;
+  // a local designated initializer (`struct udp_tunnel_sock_cfg cfg = { .encap_rcv = f }`) is a
+  // localInstances fact, which only the whole parse produces
+  return !/\b(?:struct|union|enum)\s+(?:\w+\s*)?\{|\btypedef\b|\b(?:asm|__asm__|__asm)\b|=\s*\{\s*[.[]/.test(body);
 }
 
 /** Appends the facts of the body `text[open..close]` (brace offsets) to `facts`. */
