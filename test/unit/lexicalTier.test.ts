@@ -46,7 +46,7 @@ test('what the tier reads from drv_setup, fact by fact', async () => {
   assert.ok(stores.includes('T:drv_priv|handler=drv_rx_handler/-1'), 'through a cast');
   assert.ok(stores.includes('T:drv_priv|cb=cb/1'), 'a stored parameter');
   assert.ok(stores.includes('T:drv_priv|ops=drv_default_ops/-1'), 'an address of a global');
-  assert.ok(stores.includes('D:drv_priv_t|stats|errors=err/-1'), 'a nested member of a typedef-typed local');
+  assert.ok(!stores.some((s) => s.endsWith('=err/-1')), 'err is a local given a value: not a function (extractFlow reads it so)');
   assert.ok(!stores.some((s) => s.endsWith('=val/-1')), '*ptr = val is not a member store');
   assert.deepEqual(f.hints.map((h) => [h.macro, h.candidates]), [['INDIRECT_CALL_2', ['drv_open', 'drv_open_fast']]]);
   assert.deepEqual(f.paramCalls.map((p) => [p.fn, p.index]), [['drv_setup', 1]]);

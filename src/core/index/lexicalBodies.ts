@@ -75,6 +75,8 @@ class BodyScan {
   /** Tokens that belong to declarators (not expressions); the `=` of an init declarator. */
   private readonly declarator = new Set<number>();
   private readonly initEq = new Set<number>();
+  /** Locals given a value in the body (`x = …`, `T x = …`): never stored as functions (extractFlow's `loaded`). */
+  private readonly loaded = new Set<string>();
   private readonly pendingRefs: ValueRef[] = [];
   private readonly deferred: (() => void)[] = [];
 
@@ -193,6 +195,7 @@ class BodyScan {
             continue;
           }
           this.value(i + 1, 'assign', top);
+          if (c === 61 && this.name(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.loaded.add(this.s(i - 1));
           this.store(i);
           continue;
         }
@@ -365,6 +368,7 @@ class BodyScan {
       }
       if (this.isP(k, '=')) {
         this.initEq.add(k);
+        if (nameTok >= 0 && !conditional) this.loaded.add(this.s(nameTok));
         // skip the initializer to the next comma or `;` at this level
         let m = k + 1;
         for (; m < t.count; m++) {
@@ -556,7 +560,7 @@ class BodyScan {
     const line = this.line(start);
     this.deferred.push(() => {
       const param = this.head.params.indexOf(value);
-      if (param < 0 && this.env.has(value)) return;
+      if (param < 0 && (this.env.has(value) || this.loaded.has(value))) return;
       const chain = this.chainBack(lhsEnd);
       if (chain) this.facts.stores.push({ context, line, chain, value, param });
     });
