@@ -7,10 +7,10 @@ import type { CliIo } from './command.ts';
 import { openIndex, type IndexSession } from '../core/index/indexer.ts';
 import { distGrammarLocation } from '../core/index/treeSitter.ts';
 import { CorruptCache } from '../core/index/factsCodec.ts';
-import { PRECISE_ONLY } from '../core/index/tiers.ts';
+import { LEXICAL_OUTSIDE_CORE, PRECISE_ONLY } from '../core/index/tiers.ts';
 
 export const TREE_VALUE_FLAGS = ['include', 'exclude', 'cache-dir', 'workers'];
-export const TREE_BOOLEAN_FLAGS = ['all', 'no-cache', 'quiet', 'precise'];
+export const TREE_BOOLEAN_FLAGS = ['all', 'no-cache', 'quiet', 'precise', 'lexical-bodies'];
 /** What the tree flags hold (checked before any work). */
 export const TREE_FLAG_SPECS: Record<string, FlagSpec> = { include: TEXT, exclude: TEXT, 'cache-dir': TEXT, workers: int(0, 64) };
 
@@ -37,7 +37,7 @@ export async function openTree(args: ParsedArgs, io: CliIo, rebuildCache = false
     cacheDir: lastValue(args, 'cache-dir'),
     noCache: args.booleans.has('no-cache'),
     rebuildCache,
-    ...(args.booleans.has('precise') ? { tiers: PRECISE_ONLY } : {}),
+    ...(args.booleans.has('precise') ? { tiers: PRECISE_ONLY } : args.booleans.has('lexical-bodies') ? { tiers: LEXICAL_OUTSIDE_CORE } : {}),
     workers: args.values.has('workers') ? intFlag(args, 'workers', 0, 0, 64) : undefined,
     log: (line) => {
       if (!quiet) io.err(`netstack-atlas: ${line}\n`);

@@ -25,14 +25,16 @@ const FLOORS: Partial<Record<FactKind, { same: number; extra: number }>> = {
   refs: { same: 0.93, extra: 0.01 },
   args: { same: 0.94, extra: 0.01 },
   functions: { same: 0.995, extra: 0.001 }, // tree-sitter loses a function whose body splits a call across #if branches
-  prototypes: { same: 0.995, extra: 0 },
+  prototypes: { same: 0.99, extra: 0 }, // tree-sitter reads `else REG_WRITE(…);` in a body as a prototype
   structs: { same: 1, extra: 0 },
   enums: { same: 1, extra: 0 },
   macros: { same: 1, extra: 0 },
   typedefs: { same: 1, extra: 0 },
 };
 
-test('on real drivers the lexical tier reproduces tree-sitter facts (floors per kind)', { skip: !tree && 'NETSTACK_ATLAS_KERNEL not set' }, async (t) => {
+test('on real drivers the lexical tier reproduces tree-sitter facts (floors per kind)', {
+  skip: !tree && 'NETSTACK_ATLAS_KERNEL not set',
+}, async (t) => {
   const files = listSourceFiles(tree, { include: ['drivers/net/**'] }).files.filter((f, i) => f.endsWith('.c') && i % 16 === 0);
   assert.ok(files.length > 100);
   const parser = await sharedParser();

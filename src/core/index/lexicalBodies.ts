@@ -75,12 +75,11 @@ class BodyScan {
   /** Tokens that belong to declarators (not expressions); the `=` of an init declarator. */
   private readonly declarator = new Set<number>();
   private readonly initEq = new Set<number>();
+  /** Locals given a value in the body (`x = …`, `T x = …`): never stored as functions (extractFlow's `loaded`). */
+  private readonly loaded = new Set<string>();
   private readonly pendingRefs: ValueRef[] = [];
   private readonly deferred: (() => void)[] = [];
-  /** Plain names given a value in the body (`x = …`, `int x = …`): extractFlow's loaded locals,
-   *  never stored as a function. */
-  private readonly assigned = new Set<string>();
-  /** What such a local is given when the value is a plain name (`getfrag = ip_generic_getfrag`, through
+  /** What a loaded local is given when the value is a plain name (`getfrag = ip_generic_getfrag`, through
    *  `&` and casts): an argument passes on what it holds (extractFlow's namesIn). */
   private readonly held = new Map<string, string[]>();
 
@@ -190,7 +189,7 @@ class BodyScan {
           continue;
         }
         if (ASSIGN_CODES.has(c)) {
-          if (this.isIdent(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.noteAssigned(this.s(i - 1), i + 1);
+          if (this.isIdent(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.noteHeld(this.s(i - 1), i + 1);
           if (top.kind === 'init' && this.designatorBefore(i, top)) {
             this.value(i + 1, 'designated', top);
             continue;
@@ -200,6 +199,7 @@ class BodyScan {
             continue;
           }
           this.value(i + 1, 'assign', top);
+          if (c === 61 && this.name(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.loaded.add(this.s(i - 1));
           this.store(i);
           continue;
         }
@@ -372,6 +372,7 @@ class BodyScan {
       }
       if (this.isP(k, '=')) {
         this.initEq.add(k);
+        if (nameTok >= 0 && !conditional) this.loaded.add(this.s(nameTok));
         // skip the initializer to the next comma or `;` at this level
         let m = k + 1;
         for (; m < t.count; m++) {
@@ -535,9 +536,8 @@ class BodyScan {
     });
   }
 
-  /** `local = value`: remember the local, and the name it is given when the value is a plain name. */
-  private noteAssigned(local: string, i: number): void {
-    this.assigned.add(local);
+  /** `local = value`: the name the local is given when the value is a plain name. */
+  private noteHeld(local: string, i: number): void {
     while (this.isP(i, '&') || this.isP(i, '*') || (this.isP(i, '(') && this.castGroup(i))) i = this.isP(i, '(') ? this.t.match[i] + 1 : i + 1;
     if (!this.name(i) || !(this.isP(i + 1, ';') || this.isP(i + 1, ','))) return;
     const v = this.s(i);
@@ -578,7 +578,7 @@ class BodyScan {
     const line = this.line(start);
     this.deferred.push(() => {
       const param = this.head.params.indexOf(value);
-      if (param < 0 && (this.env.has(value) || this.assigned.has(value))) return;
+      if (param < 0 && (this.env.has(value) || this.loaded.has(value))) return;
       const chain = this.chainBack(lhsEnd);
       if (chain) this.facts.stores.push({ context, line, chain, value, param });
     });
@@ -735,10 +735,18 @@ class BodyScan {
     const memberLines: Record<string, number> = {};
     let s = brace + 1;
     const element = (a: number, b: number) => {
-      if (!(this.isP(a, '.') && this.isIdent(a + 1) && this.isP(a + 2, '=')) || a + 3 > b) return;
+      // `.key = v`, `.key.sub = v`, `.key[i] = v`: the first designator names the member (as extraction reads it)
+      if (!(this.isP(a, '.') && this.isIdent(a + 1))) return;
+      let k = a + 2;
+      for (;;) {
+        if (this.isP(k, '.') && this.isIdent(k + 1)) k += 2;
+        else if (this.isP(k, '[') && this.t.match[k] > k) k = this.t.match[k] + 1;
+        else break;
+      }
+      if (!this.isP(k, '=') || k + 1 > b) return;
       const key = this.s(a + 1);
-      members[key] = this.t.text.slice(this.t.start[a + 3], this.t.end[b]).replace(/^&\s*/, '');
-      memberLines[key] = this.line(a + 3);
+      members[key] = this.t.text.slice(this.t.start[k + 1], this.t.end[b]).replace(/^&\s*/, '');
+      memberLines[key] = this.line(k + 1);
     };
     for (let i = brace + 1; i < close; i++) {
       if (this.t.kind[i] === Tok.Punct && this.t.match[i] > i) i = this.t.match[i];
