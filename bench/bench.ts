@@ -1,11 +1,12 @@
 // `npm run bench`: our indexer side by side with ctags and cscope on the same file list of
 // linux-source-6.1's network scope, in one run; then warm reopen and one-file re-index; then the
 // live-metrics bench. Prints tables of medians and ratios (this machine is shared and noisy).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSourceFiles } from '../src/core/index/kernelTree.ts';
+import { med, median, timed, timedCscope, timedGtags, type Measure } from './measure.ts';
 import { openIndex } from '../src/core/index/indexer.ts';
 import { distGrammarLocation } from '../src/core/index/treeSitter.ts';
 import { CallGraph } from '../src/core/graph/callGraph.ts';
@@ -20,41 +21,22 @@ const tree = process.env.NETSTACK_ATLAS_KERNEL ?? execFileSync('bash', [join(rep
 const work = mkdtempSync(join(tmpdir(), 'nsa-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
-interface Measure {
-  seconds: number;
-  rssMiB: number;
-}
-
-/** Wall seconds and peak RSS of a command, from GNU time. */
-function timed(cmd: string, args: string[], cwd = repo): Measure {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
-  const m = /(\d+\.\d+) (\d+)\s*$/.exec(r.stderr);
-  if (!m) throw new Error(`no timing from /usr/bin/time: ${r.stderr.slice(-200)}`);
-  return { seconds: Number(m[1]), rssMiB: Number(m[2]) / 1024 };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const med = (ms: Measure[]): Measure => ({ seconds: median(ms.map((m) => m.seconds)), rssMiB: median(ms.map((m) => m.rssMiB)) });
-
 async function main() {
   const files = listSourceFiles(tree).files;
   const list = join(work, 'files.txt');
   writeFileSync(list, files.join('\n') + '\n');
   console.log(`# linux-source-6.1 network scope: ${files.length} files; ${runs} runs each, medians\n`);
-  const ctags: Measure[] = [], cscope: Measure[] = [], cold: Measure[] = [], warm: Measure[] = [];
+  const ctags: Measure[] = [], cscope: Measure[] = [], gtags: Measure[] = [], cold: Measure[] = [], precise: Measure[] = [], warm: Measure[] = [];
   const cache = join(work, 'cache');
   for (let i = 0; i < runs; i++) {
     ctags.push(timed('ctags', ['-L', list, '--languages=C', '--langmap=C:.c.h', '--fields=+n', '-f', join(work, 'tags')], tree));
-    // cscope updates an existing database incrementally: start from nothing each time
-    for (const ext of ['', '.in', '.po']) rmSync(join(work, 'cscope.out' + ext), { force: true });
-    cscope.push(timed('cscope', ['-b', '-q', '-k', '-i', list, '-f', join(work, 'cscope.out')], tree));
+    cscope.push(timedCscope(tree, list, work));
+    gtags.push(timedGtags(tree, list, work));
     rmSync(cache, { recursive: true, force: true });
-    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
-    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet']));
+    precise.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--precise', '--no-derived']));
+    rmSync(cache, { recursive: true, force: true });
+    cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
+    warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
   }
   // one-file re-index, in process, on an open index (what the editor does on save)
   const session = await openIndex(tree, { grammar: distGrammarLocation(dist), distDir: dist, cacheDir: cache });
@@ -93,15 +75,17 @@ async function main() {
   const c = med(cscope);
   const rows: [string, Measure, string][] = [
     ['ctags (universal-ctags)', med(ctags), ''],
+    ['GNU global (gtags)', med(gtags), (med(gtags).seconds / c.seconds).toFixed(2)],
     ['cscope -b -q -k', c, '1.00'],
-    ['netstack-atlas index, cold', med(cold), (med(cold).seconds / c.seconds).toFixed(2)],
+    ['netstack-atlas index, cold (lexical tier for drivers/net bodies)', med(cold), (med(cold).seconds / c.seconds).toFixed(2)],
+    ['netstack-atlas index --precise, cold (tree-sitter everywhere)', med(precise), (med(precise).seconds / c.seconds).toFixed(2)],
     ['netstack-atlas index, warm reopen', med(warm), (med(warm).seconds / c.seconds).toFixed(2)],
-    ['netstack-atlas re-index net/ipv4/tcp.c (in process, first run excluded)', { seconds: median(one.slice(1)), rssMiB: NaN }, ''],
+    ['netstack-atlas re-index net/ipv4/tcp.c (in process, first run excluded)', { seconds: median(one.slice(1)), rssMiB: NaN, cpu: NaN }, ''],
   ];
-  console.log('| what | wall s (median) | peak RSS MiB | ours / cscope |');
-  console.log('|---|---:|---:|---:|');
-  for (const [name, m, ratio] of rows) console.log(`| ${name} | ${m.seconds.toFixed(3)} | ${Number.isNaN(m.rssMiB) ? '–' : m.rssMiB.toFixed(0)} | ${ratio} |`);
-  console.log(`\ntargets: cold ≤ 1.0 × cscope, warm ≤ 1 s, one file ≤ 0.1 s, peak RSS ≤ 1024 MiB`);
+  console.log('| what | wall s (median) | CPU s | peak RSS MiB | wall / cscope | CPU / cscope |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const [name, m, ratio] of rows) console.log(`| ${name} | ${m.seconds.toFixed(3)} | ${Number.isNaN(m.cpu) ? '–' : m.cpu.toFixed(1)} | ${Number.isNaN(m.rssMiB) ? '–' : m.rssMiB.toFixed(0)} | ${ratio} | ${Number.isNaN(m.cpu) ? '' : (m.cpu / c.cpu).toFixed(2)} |`);
+  console.log(`\ntargets: cold ≤ 1.0 × cscope with peak RSS ≤ cscope's, warm ≤ 1 s, one file ≤ 0.1 s`);
   console.log('\n| call graph (in process, warm index) | median | target |');
   console.log('|---|---:|---:|');
   console.log(`| indirect-call resolution pass | ${graphSeconds.toFixed(2)} s (${((graphSeconds / med(cold).seconds) * 100).toFixed(1)} % of cold index) | ≤ 20 % |`);
@@ -114,6 +98,23 @@ async function main() {
     const w = await benchWebview(2000);
     console.log('\n| map webview (headless Chromium) | value | target |\n|---|---:|---|');
     console.log(w ? `| first paint of ${w.nodes} nodes | ${w.firstPaintMs.toFixed(0)} ms | ≤ 1000 ms |` : '| first paint | Chromium not installed: skipped | |');
+  }
+  if (process.env.BENCH_SKIP_GRAPH_RUNTIME !== '1') {
+    // a capture of scripts/traffic.sh under `perf record -a -g -e cpu-clock -F 999` (perf.data, perf script text or folded)
+    const capture = process.env.BENCH_PERF_CAPTURE;
+    if (!capture) console.log('\n| call graph against run-time stacks | skipped: set BENCH_PERF_CAPTURE (perf.data, perf script text or folded stacks of scripts/traffic.sh) |\n|---|---|');
+    else {
+      const { benchGraphRuntime } = await import('./graphRuntime.ts');
+      await benchGraphRuntime({ tree, capture, dist, cacheDir: cache, coldSeconds: med(cold).seconds });
+    }
+  }
+  if (process.env.BENCH_SKIP_DERIVED !== '1') {
+    const { benchDerived } = await import('./derived.ts');
+    await benchDerived({ tree, work, runs: Math.max(runs, 5) });
+  }
+  if (process.env.BENCH_SKIP_FULL_TREE !== '1') {
+    const { benchWholeTree } = await import('./coldIndex.ts');
+    await benchWholeTree({ dist, log: (l) => console.log(l) });
   }
   if (process.env.BENCH_SKIP_METRICS !== '1') {
     const { benchMetrics } = await import('./metrics.ts');

@@ -1,5 +1,5 @@
 // Shared by the tests: repository paths, the grammar from sources, a fresh copy of the fixture tree.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sourceGrammarLocation, CParser } from '../src/core/index/treeSitter.ts';
@@ -42,3 +42,18 @@ export function markers(text: string): { kind: string; name: string; line: numbe
   });
   return out;
 }
+
+/** The fixture tree plus `files` generated C files (a cache of a few MB: writes take a while). */
+export function grownTree(files = 240): string {
+  const tree = copyFixtureTree();
+  mkdirSync(join(tree, 'net/gen'), { recursive: true });
+  for (let i = 0; i < files; i++) {
+    let text = '#include <linux/skb.h>\n';
+    for (let j = 0; j < 40; j++) {
+      text += `static int gen_${i}_${j}(struct sk_buff *skb, int n)\n{\n\tif (n > ${j}) return gen_${i}_${(j + 1) % 40}(skb, n - 1);\n\treturn skb_len(skb) + ${j};\n}\n`;
+    }
+    writeFileSync(join(tree, `net/gen/gen_${i}.c`), text);
+  }
+  return tree;
+}
+

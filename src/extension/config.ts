@@ -11,6 +11,8 @@ export const config = {
   exclude: () => get<string[]>('scope.exclude', []),
   allFiles: () => get<boolean>('scope.all', false),
   workers: () => get<number>('index.workers', 0),
+  /** Empty: the CLI's default (`$XDG_CACHE_HOME/netstack-atlas/<hash of the tree path>`), shared by every window and profile. */
+  cacheDirectory: () => get<string>('index.cacheDirectory', '').trim(),
   indexOnOpen: () => get<boolean>('index.onOpen', true),
   openMapOnStart: () => get<boolean>('map.openOnStart', false),
   intervalMs: () => get<number>('metrics.intervalMs', 1000),

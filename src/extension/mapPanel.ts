@@ -94,7 +94,7 @@ export class MapPanel implements vscode.Disposable {
       this.post({ type: 'map/progress', message, done: p.done, total: p.total });
       return;
     }
-    const model = this.atlas.builder!.build();
+    const model = this.atlas.mapModel();
     this.shown.clear();
     for (const n of model.nodes) this.shown.set(n.id, n);
     this.post({ type: 'map/init', model });

@@ -3,13 +3,16 @@
 // Context keys: netstackAtlas.state (idle|indexing|ready|failed|notKernel), netstackAtlas.ready,
 // netstackAtlas.kernelTree, netstackAtlas.graphAvailable.
 import * as vscode from 'vscode';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import { openIndex, type IndexSession } from '../core/index/indexer.ts';
 import { distGrammarLocation } from '../core/index/treeSitter.ts';
 import type { FunctionDef } from '../core/index/facts.ts';
-import { buildGraphs, type Graphs } from '../core/map/graphs.ts';
+import { graphsFrom, type Graphs } from '../core/map/graphs.ts';
 import { MapBuilder } from '../core/map/mapModel.ts';
+import type { DerivedStore } from '../core/map/derivedStore.ts';
+import type { MapModel } from '../core/map/protocol.ts';
+import { derivedOf, reindexDerived, saveDerived } from '../core/map/derivedSession.ts';
 import { config } from './config.ts';
 
 export type AtlasState = 'idle' | 'indexing' | 'ready' | 'failed' | 'notKernel';
@@ -20,6 +23,8 @@ export class Atlas implements vscode.Disposable {
   session: IndexSession | undefined;
   graphs: Graphs | undefined;
   builder: MapBuilder | undefined;
+  /** Call graph, layers, counters and map model, from the cache shared with the CLI when current. */
+  derived: DerivedStore | undefined;
   progress = { done: 0, total: 0 };
   error: string | undefined;
   readonly output: vscode.LogOutputChannel;
@@ -91,9 +96,7 @@ export class Atlas implements vscode.Disposable {
   private async runIndex(root: string): Promise<boolean> {
     this.set('indexing');
     this.error = undefined;
-    const storage = (this.ctx.storageUri ?? this.ctx.globalStorageUri).fsPath;
-    const cacheDir = join(storage, 'index-cache');
-    mkdirSync(cacheDir, { recursive: true });
+    const cacheDir = config.cacheDirectory() || undefined;
     this.abort = new AbortController();
     const signal = this.abort.signal;
     try {
@@ -148,19 +151,52 @@ export class Atlas implements vscode.Disposable {
     }
   }
 
-  private rebuildGraphs(session: IndexSession): void {
-    this.graphs = buildGraphs(session.index, (l) => this.output.warn(l));
+  private scope() {
+    const include = config.include();
+    const exclude = config.exclude();
+    return { all: config.allFiles(), include: include.length ? include : undefined, exclude: exclude.length ? exclude : undefined };
+  }
+
+  private rebuildGraphs(session: IndexSession, next?: DerivedStore): void {
+    const log = (l: string) => this.output.warn(l);
+    if (this.derived !== next) this.derived?.close();
+    this.derived = next ?? derivedOf(this.scope(), session, (l) => this.output.info(l));
+    this.graphs = graphsFrom(this.derived, session.index, log);
     this.builder = new MapBuilder({ index: session.index, ...this.graphs });
+    this.model = undefined;
+    const store = this.derived;
+    // persisted after the map and hovers are up: the next window, profile or CLI run reads it
+    if (store.rebuilt.length) setTimeout(() => this.derived === store && saveDerived(store, session), 0);
+  }
+
+  private model: MapModel | undefined;
+  /** The map's model: read from the cache when current, built once otherwise. */
+  mapModel(): MapModel {
+    if (!this.model) {
+      const store = this.derived!;
+      const built = store.rebuilt.length;
+      this.model = store.mapModel(() => this.builder!);
+      this.builder?.adoptColumns(this.model);
+      if (store.rebuilt.length > built && this.session) saveDerived(store, this.session);
+    }
+    return this.model;
+  }
+
+  /** Whether a file's function bodies came from the lexical tier (it is parsed whole when opened). */
+  fromLexicalTier(uri: vscode.Uri): boolean {
+    const rel = this.rel(uri);
+    return !!rel && this.state === 'ready' && !!this.session?.index.fileFacts(rel)?.lexicalBodies;
   }
 
   /** Re-parse one saved file and rebuild the graphs. */
   async reindexFile(uri: vscode.Uri): Promise<void> {
     const rel = this.rel(uri);
     if (!rel || !this.session || this.state !== 'ready') return;
-    await this.session.reindexFile(rel);
-    this.rebuildGraphs(this.session);
-    this.session.save();
-    this.output.info(`re-indexed ${rel}`);
+    const session = this.session;
+    const { store, factsChanged } = await reindexDerived(this.scope(), session, this.derived!, rel, (l) => this.output.info(l));
+    session.save();
+    if (factsChanged) this.rebuildGraphs(session, store); else saveDerived(store, session); // same facts: graph, layers and counters stand; only the stamps move
+    this.output.info(`re-indexed ${rel}${factsChanged ? '' : ' (no fact changed)'}`);
     this.changed.fire();
   }
 
@@ -190,6 +226,7 @@ export class Atlas implements vscode.Disposable {
   dispose(): void {
     this.abort?.abort();
     this.session?.dispose();
+    this.derived?.close();
     this.changed.dispose();
     this.progressed.dispose();
     this.output.dispose();

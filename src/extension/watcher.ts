@@ -1,4 +1,5 @@
-// Re-index saved .c/.h files of the kernel tree (one file at a time, debounced).
+// Re-index saved .c/.h files of the kernel tree (one file at a time, debounced), and parse whole a
+// file opened in an editor whose function bodies came from the lexical tier (precise hovers and calls).
 import * as vscode from 'vscode';
 import type { Atlas } from './session.ts';
 
@@ -24,5 +25,9 @@ export function registerWatcher(ctx: vscode.ExtensionContext, atlas: Atlas): voi
     timer = setTimeout(() => void flush(), 400);
   };
   const w = vscode.workspace.createFileSystemWatcher('**/*.{c,h}', true, false, true);
-  ctx.subscriptions.push(w, w.onDidChange(onFile), vscode.workspace.onDidSaveTextDocument((d) => onFile(d.uri)), { dispose: () => timer && clearTimeout(timer) });
+  const onOpen = (d: vscode.TextDocument) => {
+    if (atlas.fromLexicalTier(d.uri)) onFile(d.uri);
+  };
+  ctx.subscriptions.push(w, w.onDidChange(onFile), vscode.workspace.onDidSaveTextDocument((d) => onFile(d.uri)), vscode.workspace.onDidOpenTextDocument(onOpen), { dispose: () => timer && clearTimeout(timer) });
+  for (const d of vscode.workspace.textDocuments) onOpen(d);
 }

@@ -14,3 +14,13 @@
 
 ; `typedef struct foo foo_t;`
 (type_definition type: (_) @typedef.type declarator: (_) @typedef.name)
+
+; `fp = READ_ONCE(x->field);`: a local function pointer loaded from a member (called later as `fp(…)`)
+(assignment_expression left: (identifier) @assignvar.lhs right: (_) @assignvar.rhs)
+
+; `return br_handle_frame;`: a function handing out a function
+(return_statement (identifier) @return.value)
+
+; `struct netlink_kernel_cfg cfg = { .input = sock_diag_rcv };` inside a function
+(compound_statement
+  (declaration type: (struct_specifier) declarator: (init_declarator value: (initializer_list))) @local_instance)

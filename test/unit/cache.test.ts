@@ -47,7 +47,7 @@ test('corrupt, truncated and foreign caches are reported in one line and rebuilt
     ['flipped byte', () => { const b = Buffer.from(good); b[b.length >> 1] ^= 0xff; writeFileSync(path, b); }, /checksum/],
     ['truncated', () => truncateSync(path, good.length >> 1), /checksum|truncated/],
     ['garbage', () => writeFileSync(path, 'hello'), /not a Netstack Atlas cache/],
-    ['other schema', () => writeCache(path, { root: first.tree.root, kernelVersion: null, configKey: 'x', writtenAt: '' }, []), /another scope|schema/],
+    ['other schema', () => writeCache(path, { root: first.tree.root, kernelVersion: null, configKey: 'x', writtenAt: '' }, []), /another version|schema/],
   ];
   for (const [name, damage, expect] of cases) {
     writeFileSync(path, good);

@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../command.ts';
 import { UsageError } from '../args.ts';
-import { withTree, unknownName, treeCommand } from './index.ts';
-import { CounterMap } from '../../core/counters/counterMap.ts';
-import { treeFileReader } from '../../core/index/treeFiles.ts';
+import { treeCommand } from './index.ts';
+import { withDerived } from '../derivedTree.ts';
+import { unknownFunction } from './graph.ts';
 import { nearMisses } from '../../core/index/model.ts';
 import { readProcfs } from '../../core/metrics/index.ts';
 
@@ -18,8 +18,8 @@ const counterSites = treeCmd({
   async run(args, io) {
     const counter = args.positional[1];
     if (!/^\w+:\w+$/.test(counter)) throw new UsageError('give the counter as Group:Name, e.g. Tcp:RetransSegs');
-    return withTree(args, io, (s) => {
-      const cm = new CounterMap(s.index, treeFileReader(s.tree.root));
+    return withDerived(args, io, ({ store }) => {
+      const cm = store.counters();
       const info = cm.counters.get(counter);
       if (!info) {
         const near = nearMisses(counter, cm.names());
@@ -44,9 +44,9 @@ const functionCounters = treeCmd({
   names: ['<function>'],
   async run(args, io) {
     const fn = args.positional[1];
-    return withTree(args, io, (s) => {
-      if (!s.index.knows(fn)) throw unknownName(s.index, fn);
-      const cm = new CounterMap(s.index, treeFileReader(s.tree.root));
+    return withDerived(args, io, ({ store }) => {
+      if (!store.knows(fn)) throw unknownFunction(store, fn);
+      const cm = store.counters();
       const rows = cm.functionCounters(fn).map((x) => ({ counter: x.counter, enum: x.enum, line: x.line, macro: x.macro, file: x.file }));
       if (args.booleans.has('json')) printJson(io, rows);
       else io.out(rows.map((r) => `${r.counter}  (${r.enum})  ${r.file}:${r.line}  ${r.macro}`).join('\n') + (rows.length ? '\n' : ''));
@@ -62,8 +62,8 @@ const counterVersions = treeCmd({
   name: 'counter-versions',
   usage: 'counter-versions <tree> [--json]   (counters this host reports that the tree does not define, and the reverse)',
   async run(args, io) {
-    return withTree(args, io, async (s) => {
-      const cm = new CounterMap(s.index, treeFileReader(s.tree.root));
+    return withDerived(args, io, async ({ store, tree: info }) => {
+      const cm = store.counters();
       const snap = await readProcfs({ sockets: false });
       const host = new Set<string>();
       for (const [g, values] of Object.entries(snap.groups)) if (TABLE_GROUPS.has(g)) for (const n of Object.keys(values)) host.add(`${g}:${n}`);
@@ -75,7 +75,7 @@ const counterVersions = treeCmd({
         running = 'unknown';
       }
       const out = {
-        treeVersion: s.tree.kernelVersion,
+        treeVersion: info.kernelVersion,
         runningKernel: running,
         hostOnly: [...host].filter((c) => !tree.has(c)).sort(),
         treeOnly: [...tree].filter((c) => !host.has(c)).sort(),

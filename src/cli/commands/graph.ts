@@ -2,30 +2,36 @@
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../command.ts';
 import { UsageError, choice, int, intFlag, lastValue } from '../args.ts';
-import { treeFileReader } from '../../core/index/treeFiles.ts';
-import { withTree, unknownName, treeCommand } from './index.ts';
-import { CallGraph } from '../../core/graph/callGraph.ts';
-import { buildLayerModel } from '../../core/graph/layers.ts';
+import { treeCommand } from './index.ts';
 import { PRESETS, presetNamed, waypointPath } from '../../core/graph/presets.ts';
 import type { CallEdge } from '../../core/graph/types.ts';
+import { nearMisses } from '../../core/index/model.ts';
+import type { DerivedStore } from '../../core/map/derivedStore.ts';
+import { withDerived } from '../derivedTree.ts';
 
 const graphCommand = treeCommand;
 
 const fmtEdge = (e: CallEdge) =>
   `${e.from} → ${e.to}  ${e.file}:${e.line}  (${e.kind}${e.kind === 'direct' ? '' : `/${e.confidence}${e.via ? ' ' + e.via : ''}; evidence ${e.evidence.file}:${e.evidence.line}`})`;
 
+/** A one-line error naming near misses, for a name the tree does not know. */
+export function unknownFunction(store: DerivedStore, name: string): Error {
+  const near = nearMisses(name, store.functionNames());
+  return new Error(`unknown function '${name}'${near.length ? `; did you mean ${near.join(', ')}?` : ''}`);
+}
+
 const edgeRow = (e: CallEdge) => ({ from: e.from, to: e.to, kind: e.kind, confidence: e.confidence, file: e.file, line: e.line, evidence: e.evidence, ...(e.via ? { via: e.via } : {}) });
 
 function callCommand(name: 'callees' | 'callers'): CliCommand {
   return graphCommand({
     name,
-    usage: `${name} <tree> <function> [--json]   (every kind: direct, ops, hint, callback${name === 'callees' ? '; unresolved indirect calls listed with kind "unresolved"' : ''})`,
+    usage: `${name} <tree> <function> [--json]   (every kind: direct, ops, pointer, hint, callback, param, macro${name === 'callees' ? '; unresolved indirect calls listed with kind "unresolved"' : ''})`,
     names: ['<function>'],
     async run(args, io) {
       const fn = args.positional[1];
-      return withTree(args, io, (s) => {
-        if (!s.index.knows(fn)) throw unknownName(s.index, fn);
-        const g = new CallGraph(s.index);
+      return withDerived(args, io, ({ store }) => {
+        if (!store.knows(fn)) throw unknownFunction(store, fn);
+        const g = store.graph();
         const rows: object[] = (name === 'callees' ? g.callees(fn) : g.callers(fn)).map(edgeRow);
         const unresolved = name === 'callees' ? g.unresolvedIn(fn) : [];
         if (args.booleans.has('json')) {
@@ -57,10 +63,10 @@ const path = graphCommand({
     if (!named && (!from || !to)) throw new UsageError('give <from> <to> or --preset NAME');
     const minConfidence = lastValue(args, 'min-confidence');
     const opts = { maxDepth: intFlag(args, 'max-depth', 40, 1, 200), k: intFlag(args, 'k', 3, 1, 20), minConfidence: minConfidence as 'typed' | 'field-name' | undefined };
-    return withTree(args, io, (s) => {
+    return withDerived(args, io, ({ store }) => {
       const waypoints = named ? named.waypoints : [from, to];
-      for (const w of waypoints) if (!s.index.knows(w)) throw unknownName(s.index, w);
-      const g = new CallGraph(s.index);
+      for (const w of waypoints) if (!store.knows(w)) throw unknownFunction(store, w);
+      const g = store.graph();
       const r = named ? waypointPath(g, waypoints, opts) : g.path(from, to, opts);
       const out = { ...r, edges: r.edges.map(edgeRow), ...(r.alternatives ? { alternatives: r.alternatives.map((a) => ({ functions: a.functions, edges: a.edges.map(edgeRow) })) } : {}) };
       if (args.booleans.has('json')) printJson(io, out);
@@ -78,9 +84,8 @@ const layers = graphCommand({
   name: 'layers',
   usage: 'layers <tree> [--json]',
   async run(args, io) {
-    return withTree(args, io, (s) => {
-      const g = new CallGraph(s.index);
-      const model = buildLayerModel(s.index, g, treeFileReader(s.tree.root));
+    return withDerived(args, io, ({ store }) => {
+      const model = store.layers();
       if (args.booleans.has('json')) printJson(io, model);
       else {
         for (const l of model.layers) io.out(`${l.title}: ${l.functions.length} functions\n`);

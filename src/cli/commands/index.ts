@@ -2,9 +2,11 @@
 import type { CliCommand, CliIo } from '../command.ts';
 import { printJson } from '../command.ts';
 import { TEXT, choice, lastValue, type ArgsSpec, type ParsedArgs } from '../args.ts';
-import { openTree, TREE_BOOLEAN_FLAGS, TREE_FLAG_SPECS, TREE_VALUE_FLAGS } from '../openTree.ts';
+import { withIndex, TREE_BOOLEAN_FLAGS, TREE_FLAG_SPECS, TREE_VALUE_FLAGS } from '../openTree.ts';
 import { nearMisses, type DefKind, type KernelIndex } from '../../core/index/model.ts';
 import type { IndexSession } from '../../core/index/indexer.ts';
+import { derivedOfArgs } from '../derivedTree.ts';
+import { completeDerived, saveDerived } from '../../core/map/derivedSession.ts';
 
 /** A command over a tree: the tree flags plus its own; `<tree>` first, then `names`. */
 export const treeCommand = (c: Omit<CliCommand, 'valueFlags' | 'booleanFlags' | 'positionals'> & { valueFlags?: string[]; names?: string[]; required?: number; booleanFlags?: string[] }): CliCommand => ({
@@ -19,14 +21,7 @@ export function treePositionals(names: string[], required = names.length): ArgsS
   return { names: ['<tree>', ...names], required: 1 + required };
 }
 
-export async function withTree<T>(args: ParsedArgs, io: CliIo, f: (s: IndexSession) => T | Promise<T>): Promise<T> {
-  const session = await openTree(args, io);
-  try {
-    return await f(session);
-  } finally {
-    session.dispose();
-  }
-}
+export const withTree = withIndex;
 
 /** A one-line error naming near misses, for a function name the index does not know. */
 export function unknownName(index: KernelIndex, name: string, kind: DefKind = 'function'): Error {
@@ -36,9 +31,11 @@ export function unknownName(index: KernelIndex, name: string, kind: DefKind = 'f
 
 const index = treeCommand({
   name: 'index',
-  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--workers N] [--json]',
+  booleanFlags: ['no-derived'],
+  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--no-derived] [--workers N] [--precise] [--json]   (--precise: tree-sitter for every body, no lexical tier; --no-derived: facts only; queries build the call graph, layers and counters on first use)',
   async run(args, io) {
     return withTree(args, io, (s) => {
+      const derived = args.booleans.has('no-derived') ? { rebuilt: [], seconds: 0, saved: false, skipped: true } : deriveAll(args, io, s);
       const c = s.index.counts();
       const st = s.stats;
       const out = {
@@ -46,6 +43,7 @@ const index = treeCommand({
         files: st.files,
         parsedFiles: st.parsedFiles,
         cachedFiles: st.cachedFiles,
+        lexicalFiles: st.lexicalFiles,
         functions: c.functions,
         structs: c.structs,
         opsInstances: c.opsInstances,
@@ -57,6 +55,7 @@ const index = treeCommand({
         syntaxErrors: st.syntaxErrors,
         skippedBytes: st.skippedBytes,
         cache: st.cache,
+        derived,
         errors: st.errors,
         warnings: st.warnings,
       };
@@ -68,6 +67,7 @@ const index = treeCommand({
             `  ${c.functions} functions, ${c.structs} structs/unions, ${c.enums} enums, ${c.macros} macros\n` +
             `  ${c.opsInstances} ops instances, ${c.callEdges} direct call sites\n` +
             `  cache: ${st.cache.path ?? 'off'} (${st.cache.state})\n` +
+            `  derived: ${'skipped' in derived ? 'not built (--no-derived)' : derived.rebuilt.length ? `${derived.rebuilt.join(', ')} built in ${derived.seconds} s` : 'call graph, layers, counters and map current'}${derived.saved ? '' : ' (not saved)'}\n` +
             (st.errors.length ? `  ${st.errors.length} files not indexed:\n` + st.errors.slice(0, 20).map((e) => `    ${e.file}: ${e.message}\n`).join('') : '') +
             (st.warnings.length ? `  ${st.warnings.length} warnings (see --json)\n` : ''),
         );
@@ -76,6 +76,22 @@ const index = treeCommand({
     });
   },
 });
+
+/** Builds and saves the derived state (call graph, layers, counter map, map model) beside the facts. */
+function deriveAll(args: ParsedArgs, io: CliIo, s: IndexSession): { rebuilt: string[]; seconds: number; saved: boolean; skipped?: true } {
+  const t0 = performance.now();
+  const log = (line: string) => {
+    if (!args.booleans.has('quiet')) io.err(`netstack-atlas: ${line}\n`);
+  };
+  const store = derivedOfArgs(args, s, log);
+  try {
+    completeDerived(store, s, log);
+    const saved = s.access ? saveDerived(store, s) || !store.rebuilt.length : false;
+    return { rebuilt: [...store.rebuilt], seconds: Math.round(performance.now() - t0) / 1000, saved };
+  } finally {
+    store.close();
+  }
+}
 
 const KINDS = ['function', 'struct', 'macro', 'enum'];
 const defs = treeCommand({

@@ -12,7 +12,9 @@ import { TREE_BOOLEAN_FLAGS, TREE_FLAG_SPECS, TREE_VALUE_FLAGS, distDir, openTre
 import { treePositionals } from './index.ts';
 import { Router, reply, type Route } from '../serve/router.ts';
 import { oneLine } from '../terminalText.ts';
-import { buildGraphs } from '../../core/map/graphs.ts';
+import { graphsFrom } from '../../core/map/graphs.ts';
+import { derivedOfArgs } from '../derivedTree.ts';
+import { saveDerived } from '../../core/map/derivedSession.ts';
 import { MapBuilder, liveMessage } from '../../core/map/mapModel.ts';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/map/protocol.ts';
 import { Sampler, takeSnapshot, parseSource, redactUrl } from '../../core/metrics/index.ts';
@@ -40,9 +42,12 @@ const serve: CliCommand = {
     const spec = parseSource(lastValue(args, 'source'));
     const log = (line: string) => io.err(`netstack-atlas serve: ${line}\n`);
     const session = await openTree(args, io);
-    const graphs = buildGraphs(session.index, (l) => io.err(`netstack-atlas: ${l}\n`));
+    // the call graph, layers, counters and the map itself from the cache when current (else built and saved)
+    const store = derivedOfArgs(args, session, (l) => io.err(`netstack-atlas: ${l}\n`));
+    const graphs = graphsFrom(store, session.index, (l) => io.err(`netstack-atlas: ${l}\n`));
     const builder = new MapBuilder({ index: session.index, ...graphs });
-    const model = builder.build();
+    const model = store.mapModel(() => builder);
+    builder.adoptColumns(model);
     const root = session.tree.root;
     const dist = distDir();
     const token = randomBytes(18).toString('base64url');
@@ -214,6 +219,7 @@ const serve: CliCommand = {
     const addr = server.address();
     boundPort = typeof addr === 'object' && addr ? addr.port : port;
     io.out(`netstack-atlas: stack map of ${root} (Linux ${session.tree.kernelVersion ?? '?'}, ${model.nodes.length} nodes) at http://127.0.0.1:${boundPort}/?token=${token}\n`);
+    if (store.rebuilt.length) saveDerived(store, session); // after the URL: the page is usable meanwhile
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -225,6 +231,7 @@ const serve: CliCommand = {
     for (const c of clients.values()) c.destroy();
     server.close();
     server.closeAllConnections();
+    store.close();
     session.dispose();
     return 0;
   },

@@ -72,6 +72,11 @@ export class CounterMap {
     return [...this.counters.keys()];
   }
 
+  /** Every site, by counter and by function, for the cache (counterCodec). */
+  siteLists(): { byCounter: ReadonlyMap<string, CounterSite[]>; byFunction: ReadonlyMap<string, CounterSite[]> } {
+    return { byCounter: this.sites, byFunction: this.byFunction };
+  }
+
   private readTables(): void {
     const byFile = new Map<string, { name: string; line: number; endLine: number }[]>();
     for (const { file, def } of this.index.opsInstances('snmp_mib')) {

@@ -2,7 +2,7 @@
 // there, and the registrations that wire the layers together, all discovered from source.
 import type { KernelIndex } from '../index/model.ts';
 import type { ReadTreeFile } from '../index/treeFiles.ts';
-import type { CallGraph } from './callGraph.ts';
+import type { GraphQueries } from './graphQueries.ts';
 import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
 
 /** Struct types whose instances' functions belong to a layer. */
@@ -43,7 +43,7 @@ function fileLayer(file: string | undefined): LayerId | undefined {
   return file === undefined ? undefined : PATH_RULES.find(([re]) => re.test(file))?.[1];
 }
 
-export function buildLayerModel(index: KernelIndex, graph: CallGraph, readFile: ReadTreeFile): LayerModel {
+export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile): LayerModel {
   const place = new Map<string, Placement>();
   const set = (name: string, layer: LayerId, rule: string) => {
     if (place.has(name)) return;
@@ -152,7 +152,7 @@ const REGISTRARS = new Map<string, string>([
   ['nf_register_net_hooks', 'nf_hook'],
 ]);
 
-export function findRegistrations(index: KernelIndex, graph: CallGraph, readFile: ReadTreeFile): Registration[] {
+export function findRegistrations(index: KernelIndex, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile): Registration[] {
   const out: Registration[] = [];
   const lines = new Map<string, string[]>();
   const readLine = (file: string, line: number) => {

@@ -1,6 +1,7 @@
 // Named paths through the stack: each is a list of waypoints, searched segment by segment so the
 // path goes where its name says (a TCP send passes through tcp_sendmsg, not udp_sendmsg).
-import type { CallGraph, PathOptions } from './callGraph.ts';
+import type { PathOptions } from './pathSearch.ts';
+import type { GraphQueries } from './graphQueries.ts';
 import type { CallEdge, PathResult } from './types.ts';
 
 export const PRESETS: Record<string, { title: string; waypoints: string[] }> = {
@@ -17,7 +18,7 @@ export function presetNamed<T>(presets: Readonly<Record<string, T>>, name: strin
 }
 
 /** A path through every waypoint in order; `found: false` names the segment that failed. */
-export function waypointPath(graph: CallGraph, waypoints: string[], opts: PathOptions = {}): PathResult & { failedSegment?: [string, string] } {
+export function waypointPath(graph: Pick<GraphQueries, 'path'>, waypoints: string[], opts: PathOptions = {}): PathResult & { failedSegment?: [string, string] } {
   const functions = [waypoints[0]];
   const edges: CallEdge[] = [];
   let depth = 0;

@@ -48,6 +48,16 @@ export class TypeResolver {
           break;
         }
       }
+      // `#define udp_sk(ptr) container_of_const(ptr, struct udp_sock, inet.sk)`, `#define x(p) ((struct y *)(p))`
+      if (!r && !defs.length) {
+        for (const { def } of this.index.macros(fn)) {
+          const m = /^\(*\s*container_of\w*\s*\([^,]+,\s*(?:struct|union)\s+(\w+)/.exec(def.body) ?? /^\(*\s*\(\s*(?:const\s+)?(?:struct|union)\s+(\w+)\s*\*\s*\)/.exec(def.body);
+          if (def.params && m) {
+            r = m[1];
+            break;
+          }
+        }
+      }
       this.returns.set(fn, r);
     }
     return r ?? undefined;

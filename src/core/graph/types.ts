@@ -1,8 +1,12 @@
 // The call graph and layer model that the CLI, the extension and the map share.
 
-/** How an edge was found: a plain call, a call through a struct member, the kernel's
- *  INDIRECT_CALL_* hint, or a function passed as an argument that the callee calls. */
-export type EdgeKind = 'direct' | 'ops' | 'hint' | 'callback';
+/** How an edge was found: a plain call; a call through a struct member (`ops`) or through a local
+ *  loaded from one (`pointer`: `rx_handler = skb->dev->rx_handler; rx_handler(&skb)`); the kernel's
+ *  INDIRECT_CALL_* hint (also under another macro's name); a function passed as an argument that the
+ *  callee calls (`callback`, from the caller that passes it); a function calling its own parameter
+ *  (`param`: `__ip_append_data` → `icmp_glue_bits`, the evidence is the argument that passed it);
+ *  a call made inside a function-like macro the caller uses (`macro`, the macro as `via`). */
+export type EdgeKind = 'direct' | 'ops' | 'hint' | 'callback' | 'pointer' | 'param' | 'macro';
 
 /** `exact` for direct/hint edges; for ops: `typed` when the struct type was inferred, `field-name`
  *  when only the member name matched (ranked lower). */

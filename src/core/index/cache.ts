@@ -3,15 +3,16 @@
 //         | u32 stringCount | int32 string ends | u32 intCount | int32 data | 20-byte sha1 of all before.
 // Facts are decoded lazily, per file and section (LazyFacts), strings one by one (LazyStrings).
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FileFacts } from './facts.ts';
 import type { FileStamp } from './parseFile.ts';
-import { StringTable, IntBuffer, encodeFacts, CorruptCache, LazyFacts, LazyStrings } from './factsCodec.ts';
+import { StringTable, IntBuffer, encodeFacts, CorruptCache, LazyFacts, LazyStrings, SECTIONS } from './factsCodec.ts';
+import { writeFileAtomic } from './cacheDir.ts';
+export { defaultCacheDir } from './cacheDir.ts';
 
 /** Bump whenever FileFacts, the extraction or the encoding changes: older caches are rebuilt. */
-export const CACHE_SCHEMA = 7;
+export const CACHE_SCHEMA = 9;
 const MAGIC = Buffer.from('NSATLAS\n', 'latin1');
 
 export interface CachedFile extends FileStamp {
@@ -36,12 +37,6 @@ export interface CacheHeader {
 export interface CacheContents {
   header: CacheHeader;
   files: CachedFile[];
-}
-
-/** Default cache folder for a tree: `$XDG_CACHE_HOME/netstack-atlas/<sha1(root)>`. */
-export function defaultCacheDir(root: string): string {
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'netstack-atlas', createHash('sha1').update(root).digest('hex').slice(0, 16));
 }
 
 export function cacheFilePath(cacheDir: string): string {
@@ -74,21 +69,7 @@ export function writeCache(path: string, header: Omit<CacheHeader, 'files' | 'sc
   const hash = createHash('sha1');
   for (const p of parts) hash.update(p);
   parts.push(hash.digest());
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    for (const p of parts) writeSync(fd, p);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(path, parts);
 }
 
 /**
@@ -100,7 +81,8 @@ export function readCache(path: string, root: string): CacheContents | undefined
   try {
     buf = readFileSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // no cache (or none this process may read: said when writing it fails)
+    if (['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw new CorruptCache(`cannot read ${path}: ${(e as Error).message}`);
   }
   if (buf.length < MAGIC.length + 32 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new CorruptCache('not a Netstack Atlas cache file');
@@ -137,11 +119,18 @@ export function readCache(path: string, root: string): CacheContents | undefined
   const stringCount = u32();
   const ends = int32s(body, p, stringCount);
   p += ends.length * 4;
+  for (let i = 0, prev = -1; i < ends.length; i++) {
+    if (ends[i] <= prev || ends[i] > blob.length) throw new CorruptCache('string table out of order');
+    prev = ends[i];
+  }
   const strings = new LazyStrings(blob, ends);
   const intCount = u32(); // read before `p` is passed on
   const data = int32s(body, p, intCount);
   const files: CachedFile[] = [];
+  if (!Array.isArray(header.files)) throw new CorruptCache('header without a file list');
   for (const e of header.files) {
+    // cheap structure checks up front; a record damaged past them fails when decoded (CorruptCache too)
+    if (e.at && (e.at.length !== SECTIONS.length + 1 || e.at.some((v, i) => !Number.isInteger(v) || v < 0 || v > data.length || (i > 0 && v < e.at![i - 1])))) throw new CorruptCache(`bad section table for ${e.file}`);
     const f: CachedFile = { file: e.file, size: e.size, mtimeMs: e.mtimeMs, hash: e.hash, ...(e.error ? { error: e.error } : {}), ...(e.warning ? { warning: e.warning } : {}) };
     if (e.at) f.facts = new LazyFacts(e.file, data, e.at, strings);
     files.push(f);

@@ -7,14 +7,25 @@ import type {
   FileFacts, FunctionDef, StructDef, FieldDef, EnumDef, OpsInstance, MacroDef, ValueRef,
 } from './facts.ts';
 import { emptyFacts } from './facts.ts';
-import { extractFlow } from './extractFlow.ts';
+import { extractFlow, type FlowScope } from './extractFlow.ts';
+import { lexBodyFacts } from './lexicalBodies.ts';
+import type { BodySpan } from './cLexer.ts';
 
 export interface ExtractInput {
   file: string;
   original: string;
   lines: LineIndex;
   root: SyntaxNode;
+  /**
+   * Function bodies tree-sitter did not see (the lexical tier reads them from `prepared`, the text
+   * the parser was given). A body that no parsed function head owns throws LexicalMismatch.
+   */
+  lexicalBodies?: BodySpan[];
+  prepared?: string;
 }
+
+/** The skeleton parse does not own a lexical body: parse the file whole instead. */
+export class LexicalMismatch extends Error {}
 
 /** The query files that make up fact extraction, run as one query (one pass over the tree). */
 export const FACT_QUERIES = ['toplevel', 'types', 'refs', 'flow', 'errors'];
@@ -31,7 +42,8 @@ export function extractFacts(parser: CParser, input: ExtractInput): FileFacts {
   ctx.types(matches);
   ctx.refs(matches);
   ctx.errors(matches);
-  ctx.flow(matches);
+  const scope = ctx.flow(matches);
+  if (input.lexicalBodies?.length) ctx.lexical(input.lexicalBodies, input.prepared ?? input.original, scope);
   facts.macros = extractMacros(input.original, input.lines);
   return facts;
 }
@@ -108,8 +120,10 @@ class Extraction {
   }
 
   topLevel(matches: Match[]): void {
+    const locals: SyntaxNode[] = [];
     for (const m of matches) {
       const first = m.captures[0]?.name;
+      if (first === 'local_instance') locals.push(m.captures[0].node);
       if (first !== 'function' && first !== 'declaration' && !first?.startsWith('macro_fn')) continue;
       const cap = (name: string) => m.captures.find((c) => c.name === name)?.node;
       const fn = cap('function');
@@ -121,6 +135,22 @@ class Extraction {
     }
     this.fnRanges.sort((a, b) => a[0] - b[0]);
     this.varRanges.sort((a, b) => a[0] - b[0]);
+    for (const decl of locals) this.localInstance(decl);
+  }
+
+  /** `struct T v = { .m = fn };` in a function body: named `v in fn`, kept apart from the ops tables. */
+  private localInstance(decl: SyntaxNode): void {
+    const fn = enclosing(this.fnRanges, decl.startIndex);
+    const struct = decl.childForFieldName('type')?.childForFieldName('name')?.text;
+    if (!fn || !struct) return;
+    for (const d of decl.childrenForFieldName('declarator')) {
+      const value = d?.childForFieldName('value');
+      const nameNode = declaratorName(d?.childForFieldName('declarator') ?? null);
+      if (value?.type !== 'initializer_list' || !nameNode || d!.childForFieldName('declarator')?.type === 'array_declarator') continue;
+      const inst: OpsInstance = { struct, name: `${nameNode.text} in ${fn}`, line: this.line(nameNode), endLine: this.endLine(value), members: {}, memberLines: {}, isStatic: true };
+      this.members(value, '', inst);
+      if (Object.keys(inst.members).length) this.facts.localInstances.push(inst);
+    }
   }
 
   private functionDefinition(fn: SyntaxNode): void {
@@ -365,8 +395,19 @@ class Extraction {
     }
   }
 
-  flow(matches: Match[]): void {
-    extractFlow(
+  /** Body facts of the bodies left to the lexical tier, with the heads' parameters from the tree. */
+  lexical(bodies: BodySpan[], prepared: string, scope: FlowScope): void {
+    for (const [open, close] of bodies) {
+      const fn = enclosing(this.fnRanges, open);
+      if (!fn) throw new LexicalMismatch(`no function head owns the body at line ${this.input.lines.line(open)}`);
+      const params = scope.params.get(fn) ?? [];
+      lexBodyFacts(prepared, this.input.lines, open, close, { fn, params, paramTypes: scope.env.get(fn) ?? new Map() }, scope.globals, this.facts);
+    }
+    this.facts.lexicalBodies = bodies.length;
+  }
+
+  flow(matches: Match[]): FlowScope {
+    return extractFlow(
       {
         facts: this.facts,
         original: this.input.original,

@@ -18,6 +18,10 @@ export interface FlowContext {
 /** Macros that only wrap an access: see through them to their first argument. */
 const WRAPPERS = /^(READ_ONCE|WRITE_ONCE|ACCESS_ONCE|rcu_dereference\w*|rcu_access_pointer|srcu_dereference\w*|smp_load_acquire|INDIRECT_CALL_\w+|unlikely|likely)$/;
 const HINT = /^INDIRECT_CALL_(?:([1-4])|INET|INET_1)$/;
+/** The INDIRECT_CALL_* forms whose hints are read at extraction (others are derived by the graph). */
+export const isHintMacro = (name: string): boolean => HINT.test(name);
+/** Macros that store their second argument into their first: `rcu_assign_pointer(dev->rx_handler, h)`. */
+const STORES = /^(WRITE_ONCE|rcu_assign_pointer|RCU_INIT_POINTER|smp_store_release)$/;
 
 /** `struct sock` → `T:sock`; a typedef name → `D:name`; anything else → undefined. */
 export function typeBase(type: SyntaxNode | null): string | undefined {
@@ -30,12 +34,31 @@ export function typeBase(type: SyntaxNode | null): string | undefined {
   return undefined;
 }
 
-export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
+/** What the file's flow extraction learned about names, for the lexical tier's bodies. */
+export interface FlowScope {
+  /** Function → its parameter names. */
+  params: Map<string, string[]>;
+  /** Function → typed locals and parameters (name → `T:tag` / `D:name`). */
+  env: Map<string, Map<string, string>>;
+  /** File-scope variables → type base. */
+  globals: Map<string, string>;
+}
+
+export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): FlowScope {
   const f = ctx.facts;
   const params = new Map<string, string[]>();
   const env = new Map<string, Map<string, string>>();
   const globals = new Map<string, string>();
   const pending: (() => void)[] = [];
+  /** Per function: local variable → the member expressions assigned to it (`fp = READ_ONCE(x->f)`). */
+  const loaded = new Map<string, Map<string, SyntaxNode[]>>();
+  const load = (fn: string, local: string, value: SyntaxNode) => {
+    let m = loaded.get(fn);
+    if (!m) loaded.set(fn, (m = new Map()));
+    const l = m.get(local);
+    if (l) l.push(value);
+    else m.set(local, [value]);
+  };
 
   for (const m of matches) {
     const c0 = m.captures[0];
@@ -62,6 +85,8 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
         let decl: SyntaxNode | null = c0.node.parent;
         while (decl && decl.type !== 'parameter_declaration' && decl.type !== 'declaration') decl = decl.parent;
         const base = typeBase(decl?.childForFieldName('type') ?? null);
+        const init = c0.node.type === 'init_declarator' ? c0.node.childForFieldName('value') : null;
+        if (fn && n && init) load(fn, n.text, init);
         if (fn && n && base) {
           let e = env.get(fn);
           if (!e) env.set(fn, (e = new Map()));
@@ -80,19 +105,48 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
           const pi = ps ? ps.indexOf(callee) : -1;
           if (pi >= 0) f.paramCalls.push({ fn: caller, index: pi, line });
           const args = argsNode.namedChildren.filter((a): a is SyntaxNode => a !== null && a.type !== 'comment');
+          if (STORES.test(callee)) {
+            if (args[0]?.type === 'field_expression' && args[1]) store(args[0], args[1], caller);
+            return;
+          }
+          if (pi < 0) {
+            for (const v of loaded.get(caller)?.get(callee) ?? []) {
+              const chain = chainOf(v, caller);
+              if (chain) f.pointerCalls.push({ caller, line, local: callee, chain });
+            }
+          }
           const hint = HINT.exec(callee);
           if (hint) {
             const n = hint[1] ? Number(hint[1]) : callee === 'INDIRECT_CALL_INET' ? 2 : 1;
             f.hints.push({ caller, line, macro: callee, candidates: args.slice(1, 1 + n).map((a) => a.text) });
             const chain = args[0] ? chainOf(args[0], caller) : undefined;
             if (chain) f.memberCalls.push({ caller, line, chain });
+            // `INDIRECT_CALL_1(getfrag, ip_generic_getfrag, …)` on a parameter or a local loaded from a member
+            else if (args[0]?.type === 'identifier') {
+              const p = ps ? ps.indexOf(args[0].text) : -1;
+              if (p >= 0) f.paramCalls.push({ fn: caller, index: p, line });
+              else for (const v of loaded.get(caller)?.get(args[0].text) ?? []) {
+                const c = chainOf(v, caller);
+                if (c) f.pointerCalls.push({ caller, line, local: args[0].text, chain: c });
+              }
+            }
             return;
           }
           args.forEach((a, index) => {
+            if (a.type === 'call_expression') {
+              const fn = a.childForFieldName('function');
+              if (fn?.type === 'identifier' && !WRAPPERS.test(fn.text) && !/^[A-Z0-9_]+$/.test(fn.text)) f.callArgs.push({ caller, callee, line, index, fn: fn.text });
+              return;
+            }
             const id = a.type === 'pointer_expression' ? a.childForFieldName('argument') : a.type === 'cast_expression' ? a.childForFieldName('value') : a;
             if (id?.type !== 'identifier' || /^[A-Z0-9_]+$/.test(id.text)) return;
-            if (env.get(caller)?.has(id.text)) return; // parameters stay: they forward callbacks
-            f.args.push({ caller, callee, line, index, name: id.text });
+            // struct-typed locals are never functions; a typedef'd parameter may forward a callback (`nf_hookfn *fn`)
+            const t = env.get(caller)?.get(id.text);
+            if (t && !(t.startsWith('D:') && params.get(caller)?.includes(id.text))) return;
+            // a local holding a function (`getfrag = is_udplite ? udplite_getfrag : ip_generic_getfrag`): pass on what it holds
+            const held = loaded.get(caller)?.get(id.text)?.flatMap(namesIn);
+            if (held?.length) for (const name of held) f.args.push({ caller, callee, line, index, name });
+            else f.args.push({ caller, callee, line, index, name: id.text });
           });
         });
         break;
@@ -112,17 +166,22 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
         const rhs = m.captures[1]?.node;
         if (!rhs) break;
         const context = ctx.enclosingFn(lhs.startIndex) ?? '';
+        pending.push(() => store(lhs, rhs, context));
+        break;
+      }
+      case 'assignvar.lhs': {
+        const rhs = m.captures[1]?.node;
+        const fn = ctx.enclosingFn(c0.node.startIndex);
+        if (fn && rhs) load(fn, c0.node.text, rhs);
+        break;
+      }
+      case 'return.value': {
+        const fn = ctx.enclosingFn(c0.node.startIndex);
+        const name = c0.node.text;
+        if (!fn || /^[A-Z0-9_]+$/.test(name)) break;
+        const line = c0.node.startPosition.row + 1;
         pending.push(() => {
-          let v: SyntaxNode | null = rhs;
-          while (v && (v.type === 'pointer_expression' || v.type === 'cast_expression' || v.type === 'parenthesized_expression'))
-            v = v.type === 'pointer_expression' ? v.childForFieldName('argument') : v.type === 'cast_expression' ? v.childForFieldName('value') : v.namedChildren[0] ?? null;
-          if (v?.type === 'compound_literal_expression') return; // its members are bound as a literal instance
-          if (v?.type !== 'identifier' || /^[A-Z0-9_]+$/.test(v.text)) return;
-          const ps = params.get(context) ?? [];
-          const param = ps.indexOf(v.text);
-          if (param < 0 && env.get(context)?.has(v.text)) return; // a local, not a function
-          const chain = chainOf(lhs, context);
-          if (chain) f.stores.push({ context, line: lhs.startPosition.row + 1, chain, value: v.text, param });
+          if (!params.get(fn)?.includes(name) && !env.get(fn)?.has(name) && !loaded.get(fn)?.has(name)) f.returns.push({ fn, line, value: name });
         });
         break;
       }
@@ -160,6 +219,50 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): void {
     }
   }
   for (const p of pending) p();
+  return { params, env, globals };
+
+  /** Plain names a value can be: `a`, `&a`, `(T)a`, `c ? a : b`. */
+  function namesIn(v: SyntaxNode | null): string[] {
+    if (!v) return [];
+    switch (v.type) {
+      case 'identifier':
+        return /^[A-Z0-9_]+$/.test(v.text) ? [] : [v.text];
+      case 'parenthesized_expression':
+        return namesIn(v.namedChildren[0] ?? null);
+      case 'pointer_expression':
+        return namesIn(v.childForFieldName('argument'));
+      case 'cast_expression':
+        return namesIn(v.childForFieldName('value'));
+      case 'conditional_expression':
+        return [...namesIn(v.childForFieldName('consequence')), ...namesIn(v.childForFieldName('alternative'))];
+      default:
+        return [];
+    }
+  }
+
+  /** `lhs = rhs` into a member: a function (each arm of a `?:`), a parameter, or another member (a copy). */
+  function store(lhs: SyntaxNode, rhs: SyntaxNode, context: string): void {
+    let v: SyntaxNode | null = rhs;
+    while (v && (v.type === 'pointer_expression' || v.type === 'cast_expression' || v.type === 'parenthesized_expression'))
+      v = v.type === 'pointer_expression' ? v.childForFieldName('argument') : v.type === 'cast_expression' ? v.childForFieldName('value') : v.namedChildren[0] ?? null;
+    if (!v || v.type === 'compound_literal_expression') return; // its members are bound as a literal instance
+    if (v.type === 'conditional_expression') {
+      for (const arm of [v.childForFieldName('consequence'), v.childForFieldName('alternative')]) if (arm) store(lhs, arm, context);
+      return;
+    }
+    if (v.type === 'field_expression' || v.type === 'call_expression' || v.type === 'subscript_expression') {
+      const from = chainOf(v, context);
+      const chain = from && chainOf(lhs, context);
+      if (from && chain) f.copies.push({ context, line: lhs.startPosition.row + 1, chain, from });
+      return;
+    }
+    if (v.type !== 'identifier' || /^[A-Z0-9_]+$/.test(v.text)) return;
+    const ps = params.get(context) ?? [];
+    const param = ps.indexOf(v.text);
+    if (param < 0 && (env.get(context)?.has(v.text) || loaded.get(context)?.has(v.text))) return; // a local, not a function
+    const chain = chainOf(lhs, context);
+    if (chain) f.stores.push({ context, line: lhs.startPosition.row + 1, chain, value: v.text, param });
+  }
 
   /** The chain of a member expression, seeing through wrappers, casts and parentheses. */
   function chainOf(node: SyntaxNode, fn: string): Chain | undefined {

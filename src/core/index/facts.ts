@@ -137,6 +137,39 @@ export interface ParamCall {
   line: number;
 }
 
+/** `x->field = y->other;` — a function pointer copied from one member into another (both as chains). */
+export interface MemberCopy {
+  context: string;
+  line: number;
+  chain: Chain;
+  from: Chain;
+}
+
+/** `fp = READ_ONCE(x->field); … fp(…)`: a call through a local variable loaded from a member. */
+export interface PointerCall {
+  caller: string;
+  line: number;
+  /** The local variable called. */
+  local: string;
+  chain: Chain;
+}
+
+/** `return name;` in function `fn` (a function handing out a function: `br_get_rx_handler`). */
+export interface ReturnRef {
+  fn: string;
+  line: number;
+  value: string;
+}
+
+/** Argument `index` of a call to `callee` is the value of a call to `fn` (`reg(dev, get_handler(dev))`). */
+export interface CallArg {
+  caller: string;
+  callee: string;
+  line: number;
+  index: number;
+  fn: string;
+}
+
 export interface TypedefDef {
   name: string;
   /** `T:tag` for a struct/union, else the type text. */
@@ -161,9 +194,22 @@ export interface FileFacts {
   args: ArgRef[];
   paramCalls: ParamCall[];
   typedefs: TypedefDef[];
+  copies: MemberCopy[];
+  pointerCalls: PointerCall[];
+  returns: ReturnRef[];
+  callArgs: CallArg[];
+  /** Struct variables with a designated initializer inside a function (`struct netlink_kernel_cfg cfg = {…}`):
+   *  bindings for the call graph, kept apart from the file-scope ops tables. */
+  localInstances: OpsInstance[];
   /** Syntax error regions tree-sitter could not parse (count and the first line), for diagnostics. */
   syntaxErrors: number;
   firstErrorLine?: number;
+  /**
+   * Function bodies whose facts came from the lexical tier (src/core/index/lexicalBodies.ts), not
+   * from tree-sitter; absent or 0 when the whole file was parsed. Such a file is parsed whole on
+   * demand (IndexSession.ensurePrecise) before a precise answer about it.
+   */
+  lexicalBodies?: number;
 }
 
 export function emptyFacts(file: string): FileFacts {
@@ -183,6 +229,11 @@ export function emptyFacts(file: string): FileFacts {
     args: [],
     paramCalls: [],
     typedefs: [],
+    copies: [],
+    pointerCalls: [],
+    returns: [],
+    callArgs: [],
+    localInstances: [],
     syntaxErrors: 0,
   };
 }

@@ -1,6 +1,6 @@
 // Compact encoding of FileFacts for the cache: every string is an index into one shared string
 // table, every record a run of int32s. Decoding is a single pass over an Int32Array.
-import type { FileFacts, FieldDef } from './facts.ts';
+import type { FileFacts, FieldDef, OpsInstance } from './facts.ts';
 
 export class StringTable {
   readonly list: string[] = [];
@@ -41,6 +41,10 @@ const TUPLES = {
   args: [['caller', 's'], ['callee', 's'], ['line', 'n'], ['index', 'n'], ['name', 's']],
   paramCalls: [['fn', 's'], ['index', 'n'], ['line', 'n']],
   typedefs: [['name', 's'], ['target', 's'], ['line', 'n']],
+  copies: [['context', 's'], ['line', 'n'], ['chain', 's'], ['from', 's']],
+  pointerCalls: [['caller', 's'], ['line', 'n'], ['local', 's'], ['chain', 's']],
+  returns: [['fn', 's'], ['line', 'n'], ['value', 's']],
+  callArgs: [['caller', 's'], ['callee', 's'], ['line', 'n'], ['index', 'n'], ['fn', 's']],
 } as const satisfies Record<string, readonly (readonly [string, 's' | 'n' | 'a'])[]>;
 type TupleSection = keyof typeof TUPLES;
 const TUPLE_SECTIONS = Object.keys(TUPLES) as TupleSection[];
@@ -85,12 +89,7 @@ export function encodeFacts(f: FileFacts, st: StringTable, out: IntBuffer): numb
     if (m.params) for (const p of m.params) out.push(s(p));
   }
   at.push(out.length);
-  out.push(f.opsInstances.length);
-  for (const o of f.opsInstances) {
-    const keys = Object.keys(o.members);
-    out.push(s(o.struct), s(o.name), o.line, o.endLine, o.isStatic ? 1 : 0, keys.length);
-    for (const k of keys) out.push(s(k), s(o.members[k]), o.memberLines[k] ?? 0);
-  }
+  encodeInstances(f.opsInstances, st, out);
   at.push(out.length);
   out.push(f.calls.length);
   for (const c of f.calls) out.push(s(c.caller), s(c.callee), c.line);
@@ -104,8 +103,19 @@ export function encodeFacts(f: FileFacts, st: StringTable, out: IntBuffer): numb
     for (const row of rows) for (const [field, type] of TUPLES[k]) encodeValue(row[field], type, st, out);
   }
   at.push(out.length);
-  out.push(f.syntaxErrors, f.firstErrorLine ?? -1);
+  encodeInstances(f.localInstances, st, out);
+  at.push(out.length);
+  out.push(f.syntaxErrors, f.firstErrorLine ?? -1, f.lexicalBodies ?? 0);
   return at;
+}
+
+function encodeInstances(list: readonly OpsInstance[], st: StringTable, out: IntBuffer): void {
+  out.push(list.length);
+  for (const o of list) {
+    const keys = Object.keys(o.members);
+    out.push(st.id(o.struct), st.id(o.name), o.line, o.endLine, o.isStatic ? 1 : 0, keys.length);
+    for (const k of keys) out.push(st.id(k), st.id(o.members[k]), o.memberLines[k] ?? 0);
+  }
 }
 
 export class CorruptCache extends Error {}
@@ -132,7 +142,7 @@ export class LazyStrings {
 }
 
 /** The sections of an encoded FileFacts, in order. */
-export const SECTIONS = ['functions', 'prototypes', 'structs', 'enums', 'macros', 'opsInstances', 'calls', 'refs', 'memberCalls', 'stores', 'hints', 'args', 'paramCalls', 'typedefs'] as const;
+export const SECTIONS = ['functions', 'prototypes', 'structs', 'enums', 'macros', 'opsInstances', 'calls', 'refs', 'memberCalls', 'stores', 'hints', 'args', 'paramCalls', 'typedefs', 'copies', 'pointerCalls', 'returns', 'callArgs', 'localInstances'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 class Reader {
@@ -156,6 +166,22 @@ class Reader {
 }
 
 type SectionValue<K extends Section> = FileFacts[K];
+
+function decodeInstances(r: Reader): OpsInstance[] {
+  const out: OpsInstance[] = [];
+  for (let k = r.count(); k > 0; k--) {
+    const struct = r.s(), name = r.s(), line = r.n(), endLine = r.n(), isStatic = r.n() === 1;
+    const members: Record<string, string> = {};
+    const memberLines: Record<string, number> = {};
+    for (let j = r.count(); j > 0; j--) {
+      const key = r.s();
+      members[key] = r.s();
+      memberLines[key] = r.n();
+    }
+    out.push({ struct, name, line, endLine, members, memberLines, isStatic });
+  }
+  return out;
+}
 
 function tupleDecoder<K extends TupleSection>(k: K): (r: Reader) => SectionValue<K> {
   const fields = TUPLES[k];
@@ -185,6 +211,12 @@ const decoders: { [K in Section]: (r: Reader) => SectionValue<K> } = {
   args: tupleDecoder('args'),
   paramCalls: tupleDecoder('paramCalls'),
   typedefs: tupleDecoder('typedefs'),
+  copies: tupleDecoder('copies'),
+  pointerCalls: tupleDecoder('pointerCalls'),
+  returns: tupleDecoder('returns'),
+  callArgs: tupleDecoder('callArgs'),
+  localInstances: decodeInstances,
+  opsInstances: decodeInstances,
   functions(r) {
     const out: FileFacts['functions'] = [];
     for (let k = r.count(); k > 0; k--) {
@@ -231,21 +263,6 @@ const decoders: { [K in Section]: (r: Reader) => SectionValue<K> } = {
     }
     return out;
   },
-  opsInstances(r) {
-    const out: FileFacts['opsInstances'] = [];
-    for (let k = r.count(); k > 0; k--) {
-      const struct = r.s(), name = r.s(), line = r.n(), endLine = r.n(), isStatic = r.n() === 1;
-      const members: Record<string, string> = {};
-      const memberLines: Record<string, number> = {};
-      for (let j = r.count(); j > 0; j--) {
-        const key = r.s();
-        members[key] = r.s();
-        memberLines[key] = r.n();
-      }
-      out.push({ struct, name, line, endLine, members, memberLines, isStatic });
-    }
-    return out;
-  },
   calls(r) {
     const out: FileFacts['calls'] = [];
     for (let k = r.count(); k > 0; k--) out.push({ caller: r.s(), callee: r.s(), line: r.n() });
@@ -266,13 +283,16 @@ export class LazyFacts implements FileFacts {
   private readonly loaded: Partial<{ [K in Section]: SectionValue<K> }> = {};
   syntaxErrors: number;
   firstErrorLine?: number;
+  lexicalBodies?: number;
 
-  /** `at[k]` is where section k starts; the last entry where the trailer (error count, first error line) is. */
+  /** `at[k]` is where section k starts; the last entry where the trailer (error count, first error line, lexical bodies) is. */
   constructor(readonly file: string, private readonly d: Int32Array, private readonly at: readonly number[], private readonly strings: LazyStrings) {
-    if (at.length !== SECTIONS.length + 1 || at[at.length - 1] + 2 > d.length) throw new CorruptCache(`bad section table for ${file}`);
+    if (at.length !== SECTIONS.length + 1 || at[at.length - 1] + 3 > d.length) throw new CorruptCache(`bad section table for ${file}`);
     this.syntaxErrors = d[at[SECTIONS.length]];
     const fe = d[at[SECTIONS.length] + 1];
     if (fe >= 0) this.firstErrorLine = fe;
+    const lex = d[at[SECTIONS.length] + 2];
+    if (lex > 0) this.lexicalBodies = lex;
   }
 
   private get<K extends Section>(k: K): SectionValue<K> {
@@ -303,6 +323,7 @@ export class LazyFacts implements FileFacts {
     for (const k of SECTIONS) (out as unknown as Record<string, unknown>)[k] = this.get(k);
     out.syntaxErrors = this.syntaxErrors;
     if (this.firstErrorLine !== undefined) out.firstErrorLine = this.firstErrorLine;
+    if (this.lexicalBodies) out.lexicalBodies = this.lexicalBodies;
     return out;
   }
 
@@ -334,6 +355,16 @@ export class LazyFacts implements FileFacts {
   set paramCalls(v) { this.loaded.paramCalls = v; }
   get typedefs() { return this.get('typedefs'); }
   set typedefs(v) { this.loaded.typedefs = v; }
+  get copies() { return this.get('copies'); }
+  set copies(v) { this.loaded.copies = v; }
+  get pointerCalls() { return this.get('pointerCalls'); }
+  set pointerCalls(v) { this.loaded.pointerCalls = v; }
+  get returns() { return this.get('returns'); }
+  set returns(v) { this.loaded.returns = v; }
+  get callArgs() { return this.get('callArgs'); }
+  set callArgs(v) { this.loaded.callArgs = v; }
+  get localInstances() { return this.get('localInstances'); }
+  set localInstances(v) { this.loaded.localInstances = v; }
 }
 
 /** Records per section of any FileFacts, without decoding a lazy one. */

@@ -1,5 +1,6 @@
 // Recognize a kernel tree and list the source files in scope.
-import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { kindOf, readTreeFile } from './treeFiles.ts';
 import { join, resolve } from 'node:path';
 import { globBase, globToRegExp } from './glob.ts';
 
@@ -38,7 +39,7 @@ export function detectTree(path: string): TreeInfo {
 export function readKernelVersion(root: string): string | null {
   let text: string;
   try {
-    text = readFileSync(join(root, 'Makefile'), 'utf8').slice(0, 4096);
+    text = readTreeFile(root, 'Makefile').bytes.toString('utf8', 0, 4096); // a FIFO Makefile must not block
   } catch {
     return null;
   }
@@ -71,7 +72,11 @@ export function scopeIncludes(opts: ScopeOptions): string[] {
   return opts.all ? ['**'] : NETWORK_SCOPE;
 }
 
-/** Walks the folders the include globs can reach; `.c`/`.h` files only; follows symlinks once (loops are reported). */
+/**
+ * Walks the folders the include globs can reach; regular `.c`/`.h` files only. Symlinks are followed
+ * while they stay inside the tree's real root (a link out of it, `ln -s / net/root`, is reported once
+ * and skipped); loops are reported; FIFOs, sockets and devices are reported and never opened.
+ */
 export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileListing {
   const includes = scopeIncludes(opts).map(globToRegExp);
   const excludes = (opts.exclude ?? []).map(globToRegExp);
@@ -81,13 +86,20 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
   const files = new Set<string>();
   const problems: FileListing['problems'] = [];
   const visited = new Set<string>();
+  const realRoot = realPath(root) ?? root;
+  const inside = (real: string) => real === realRoot || real.startsWith(realRoot.endsWith('/') ? realRoot : realRoot + '/');
+  const source = (name: string) => name.endsWith('.c') || name.endsWith('.h');
   const walk = (rel: string) => {
     const abs = rel ? join(root, rel) : root;
     let real: string;
     try {
-      real = realpathSync(abs);
+      real = realpathSync.native(abs);
     } catch (e) {
       problems.push({ file: rel, message: `cannot resolve: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      return;
+    }
+    if (!inside(real)) {
+      problems.push({ file: rel, message: `symlink leads out of the tree (to ${real}); skipped` });
       return;
     }
     if (visited.has(real)) {
@@ -104,25 +116,34 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
     }
     for (const ent of entries) {
       const childRel = rel ? `${rel}/${ent.name}` : ent.name;
-      let isDir = ent.isDirectory();
-      let isFile = ent.isFile();
+      let st: Pick<Stats, 'isFile' | 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'> = ent;
       if (ent.isSymbolicLink()) {
         try {
-          const st = statSync(join(root, childRel));
-          isDir = st.isDirectory();
-          isFile = st.isFile();
+          st = statSync(join(root, childRel));
         } catch (e) {
           problems.push({ file: childRel, message: `broken symlink or loop: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
           continue;
         }
       }
-      if (isDir) {
+      if (st.isDirectory()) {
         if (ent.name === '.git') continue;
         if (excludes.some((x) => x.test(childRel) || x.test(childRel + '/'))) continue;
         walk(childRel);
-      } else if (isFile && /\.[ch]$/.test(ent.name)) {
-        if (includes.some((x) => x.test(childRel)) && !excludes.some((x) => x.test(childRel))) files.add(childRel);
+        continue;
       }
+      if (!source(ent.name) || !includes.some((x) => x.test(childRel)) || excludes.some((x) => x.test(childRel))) continue;
+      if (!st.isFile()) {
+        problems.push({ file: childRel, message: `${kindOf(st)}, not a regular file; skipped` });
+        continue;
+      }
+      if (ent.isSymbolicLink()) {
+        const target = realPath(join(root, childRel));
+        if (!target || !inside(target)) {
+          problems.push({ file: childRel, message: `symlink leads out of the tree (to ${target ?? '?'}); skipped` });
+          continue;
+        }
+      }
+      files.add(childRel);
     }
   };
   for (const s of starts) {
@@ -130,4 +151,12 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
     walk(s);
   }
   return { files: [...files].sort(), problems };
+}
+
+function realPath(p: string): string | undefined {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
 }

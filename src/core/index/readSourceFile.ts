@@ -14,11 +14,11 @@ function reason(e: TreeFileError): string {
   return e.message.replace(/^.*?: /, '');
 }
 
-export function readAndParse(parser: CParser, blanker: AttributeBlanker, root: string, file: string): FileParseResult {
+export function readAndParse(parser: CParser, blanker: AttributeBlanker, root: string, file: string, lexical = false): FileParseResult {
   for (let attempt = 0; ; attempt++) {
     try {
       const { bytes, stat } = readTreeFile(root, file, MAX_FILE_BYTES);
-      return parseSource(parser, blanker, file, bytes, { size: bytes.length, mtimeMs: stat.mtimeMs, hash: hashContent(bytes) });
+      return parseSource(parser, blanker, file, bytes, { size: bytes.length, mtimeMs: stat.mtimeMs, hash: hashContent(bytes) }, lexical);
     } catch (e) {
       if (!(e instanceof TreeFileError)) throw e;
       if (e.problem === 'changed' && attempt < 2) continue;

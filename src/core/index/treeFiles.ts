@@ -39,7 +39,8 @@ function realRootOf(root: string): string {
   return r;
 }
 
-function kindOf(st: Stats): string {
+/** What a non-regular entry is, for one-line messages (`a FIFO`, `a device file`). */
+export function kindOf(st: Pick<Stats, 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isFIFO()) return 'a FIFO';
   if (st.isSocket()) return 'a socket';

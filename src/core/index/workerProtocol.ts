@@ -3,12 +3,15 @@
 // that the reply repeats.
 import type { AttributeMacroSet } from './attributeMacros.ts';
 import type { FileParseResult } from './parseFile.ts';
+import type { TierPolicy } from './tiers.ts';
 
 // ── main thread → index worker ──────────────────────────────────────────────
 export interface WorkerInit {
   type: 'index/init';
   distDir: string;
   attributeMacros: { words: string[]; calls: string[] };
+  /** Which files leave their bodies to the lexical tier (tiers.ts). */
+  tiers: TierPolicy;
 }
 export interface WorkerParse {
   type: 'index/parse';

@@ -5,18 +5,20 @@
 import type { KernelIndex } from '../index/model.ts';
 import type { CallEdge, LayerModel, PathResult } from '../graph/types.ts';
 import { CallGraph } from '../graph/callGraph.ts';
+import type { GraphQueries } from '../graph/graphQueries.ts';
 import { buildLayerModel } from '../graph/layers.ts';
 import { PRESETS } from '../graph/presets.ts';
-import { CounterMap, type CounterSite } from '../counters/counterMap.ts';
+import { CounterMap } from '../counters/counterMap.ts';
+import type { CounterQueries } from '../counters/counterCodec.ts';
 import { treeFileReader } from '../index/treeFiles.ts';
 import type { MapGraph } from './mapModel.ts';
 
 export interface Graphs {
   graph: MapGraph;
-  /** The real graph when available (bindings, unresolved calls). */
-  callGraph: CallGraph | undefined;
+  /** The real graph when available (slots, unresolved calls). */
+  callGraph: GraphQueries | undefined;
   layers: LayerModel;
-  counters: { functionCounters(fn: string): CounterSite[]; counterSites(c: string): CounterSite[]; names(): string[] } | undefined;
+  counters: CounterQueries | undefined;
   presets: Record<string, { title: string; waypoints: string[] }>;
   graphAvailable: boolean;
   notes: string[];
@@ -41,14 +43,29 @@ class DirectGraph implements MapGraph {
   }
 }
 
+/** Where the derived parts come from: built here from the index, or read from the cache (DerivedStore). */
+export interface GraphSources {
+  graph(): GraphQueries;
+  layers(): LayerModel;
+  counters(): CounterQueries;
+}
+
+/** Builds everything from the index in memory. */
 export function buildGraphs(index: KernelIndex, log: (line: string) => void): Graphs {
-  const notes: string[] = [];
   const read = treeFileReader(index.root);
-  let callGraph: CallGraph | undefined;
+  let g: CallGraph | undefined;
+  const graph = () => (g ??= new CallGraph(index));
+  return graphsFrom({ graph, layers: () => buildLayerModel(index, graph(), read), counters: () => new CounterMap(index, read) }, index, log);
+}
+
+/** The graphs from `src`; a part that fails is said once and replaced by what is still true (direct calls, no layers). */
+export function graphsFrom(src: GraphSources, index: KernelIndex, log: (line: string) => void): Graphs {
+  const notes: string[] = [];
+  let callGraph: GraphQueries | undefined;
   let layers: LayerModel = { layers: [], registrations: [] };
   try {
-    callGraph = new CallGraph(index);
-    layers = buildLayerModel(index, callGraph, read);
+    callGraph = src.graph();
+    layers = src.layers();
   } catch (e) {
     callGraph = undefined;
     const msg = `call graph not available: ${e instanceof Error ? e.message : String(e)}`;
@@ -57,7 +74,7 @@ export function buildGraphs(index: KernelIndex, log: (line: string) => void): Gr
   }
   let counters: Graphs['counters'];
   try {
-    counters = new CounterMap(index, read);
+    counters = src.counters();
   } catch (e) {
     const msg = `counter map not available: ${e instanceof Error ? e.message : String(e)}`;
     notes.push(msg);
@@ -71,6 +88,6 @@ export function buildGraphs(index: KernelIndex, log: (line: string) => void): Gr
     presets: callGraph ? PRESETS : {},
     graphAvailable: !!callGraph,
     notes,
-    maintainers: read('MAINTAINERS') ?? null,
+    maintainers: treeFileReader(index.root)('MAINTAINERS') ?? null,
   };
 }

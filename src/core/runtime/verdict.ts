@@ -17,7 +17,7 @@ export interface StaticVerdict {
   via?: string[];
 }
 
-const KIND_RANK: Record<EdgeKind, number> = { direct: 0, hint: 1, callback: 2, ops: 3 };
+const KIND_RANK: Record<EdgeKind, number> = { direct: 0, macro: 1, hint: 2, callback: 3, param: 4, pointer: 5, ops: 6 };
 /** Nodes visited per side and function before giving up (hubs reached through ops tables). */
 const SIDE_CAP = 50_000;
 
