@@ -176,6 +176,7 @@ export class Atlas implements vscode.Disposable {
       const store = this.derived!;
       const built = store.rebuilt.length;
       this.model = store.mapModel(() => this.builder!);
+      this.builder?.adoptColumns(this.model);
       if (store.rebuilt.length > built && this.session) saveDerived(store, this.session);
     }
     return this.model;

@@ -3,11 +3,22 @@
 // near misses), the run-time overlay from scripted runtime/* messages, a 400 px wide window, exports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
 import { launchChromium, loadPlaywright, MISSING, shotPath } from '../e2e/browser.ts';
 import { deliver, openHarness, sent, syntheticModel } from '../../bench/webview.ts';
 import type { MapModel, MapNode, RuntimeOverlay } from '../../src/core/map/protocol.ts';
 
 const pw = loadPlaywright();
+
+/** A browser for one test, closed whatever happens. */
+async function withBrowser(run: (browser: Browser) => Promise<void>): Promise<void> {
+  const browser = await launchChromium(pw!);
+  try {
+    await run(browser);
+  } finally {
+    await browser.close();
+  }
+}
 
 function model(): MapModel {
   const m = syntheticModel(60);
@@ -17,9 +28,8 @@ function model(): MapModel {
   return m;
 }
 
-test('webview: semantic zoom hides labels below 11 px, path numbered in call order, Fade toggle, bundles, deep link to an unknown function', { skip: pw ? false : MISSING }, async () => {
-  const browser = await launchChromium(pw!);
-  try {
+test('webview: semantic zoom hides labels below 11 px, path numbered in call order, Fade toggle, bundles, deep link to an unknown function', { skip: pw ? false : MISSING }, async () =>
+  withBrowser(async (browser) => {
     const page = await openHarness(browser, { width: 1600, height: 1000 });
     const m = model();
     await deliver(page, { type: 'map/init', model: m });
@@ -79,14 +89,10 @@ test('webview: semantic zoom hides labels below 11 px, path numbered in call ord
     await deliver(page, { type: 'map/path', id: null, title: 'TCP send', found: false, nodes: path.slice(0, 2), edges: [], message: 'not in this tree: tcp_sendmsg_locked' });
     assert.match(await page.locator('.status').innerText(), /not in this tree: tcp_sendmsg_locked — 2 functions lit/);
     assert.equal(await page.locator('g.node.on-path').count(), 2);
-  } finally {
-    await browser.close();
-  }
-});
+  }));
 
-test('webview: run-time overlay from scripted messages: record/stop with a count, CPU heat, observed and unexplained edges, hot path, drop markers', { skip: pw ? false : MISSING }, async () => {
-  const browser = await launchChromium(pw!);
-  try {
+test('webview: run-time overlay from scripted messages: record/stop with a count, CPU heat, observed and unexplained edges, hot path, drop markers', { skip: pw ? false : MISSING }, async () =>
+  withBrowser(async (browser) => {
     const page = await openHarness(browser, { width: 1600, height: 1000 });
     const m = model();
     await deliver(page, { type: 'map/init', model: m });
@@ -122,14 +128,10 @@ test('webview: run-time overlay from scripted messages: record/stop with a count
     assert.notEqual(await page.locator('circle.drop-mark[data-reason="NO_SOCKET"]').getAttribute('style'), await page.locator('circle.drop-mark[data-reason="TCP_CSUM"]').getAttribute('style'));
     assert.match(await page.locator('.banner').innerText(), /newer than the tree/);
     await page.screenshot({ path: shotPath('webview-4-runtime.png') });
-  } finally {
-    await browser.close();
-  }
-});
+  }));
 
-test('webview: a 400 px wide window still renders, fits and hides labels rather than shrinking them', { skip: pw ? false : MISSING }, async () => {
-  const browser = await launchChromium(pw!);
-  try {
+test('webview: a 400 px wide window still renders, fits and hides labels rather than shrinking them', { skip: pw ? false : MISSING }, async () =>
+  withBrowser(async (browser) => {
     const page = await openHarness(browser, { width: 400, height: 700 });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -147,7 +149,4 @@ test('webview: a 400 px wide window still renders, fits and hides labels rather 
     await page.waitForTimeout(300);
     assert.deepEqual(errors, []);
     await page.screenshot({ path: shotPath('webview-5-narrow-then-wide.png') });
-  } finally {
-    await browser.close();
-  }
-});
+  }));

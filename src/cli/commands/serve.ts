@@ -47,6 +47,7 @@ const serve: CliCommand = {
     const graphs = graphsFrom(store, session.index, (l) => io.err(`netstack-atlas: ${l}\n`));
     const builder = new MapBuilder({ index: session.index, ...graphs });
     const model = store.mapModel(() => builder);
+    builder.adoptColumns(model);
     const root = session.tree.root;
     const dist = distDir();
     const token = randomBytes(18).toString('base64url');

@@ -76,6 +76,12 @@ export class MapBuilder {
     this.subsystems = new SubsystemMatcher(parseMaintainers(inp.maintainers));
   }
 
+  /** Use the columns of a model built earlier (read from the cache) for nodes placed from now on. */
+  adoptColumns(model: MapModel): void {
+    const ids = new Set((model.columns ?? []).map((c) => c.id));
+    this.columnOf = (s) => (ids.has(s) ? s : 'other');
+  }
+
   private withColumn(n: MapNode): MapNode {
     const section = this.subsystems.of(n.file).id;
     return { ...n, section, column: this.columnOf ? this.columnOf(section) : section };
