@@ -78,7 +78,10 @@ test('5. function-pointer parameters: forwarded through ip_append_data to the fu
   // 6.12 calls it through INDIRECT_CALL_1(getfrag, ip_generic_getfrag, …)
   edge('__ip_make_skb_data', 'ip_generic_getfrag', 'param', 'net/ipv4/ip_output.c', 'return __ip_make_skb_data(sk, ip_generic_getfrag, from, 8);');
   // the forwarder itself does not call it
-  assert.equal(g.callees('ip_append_data').filter((x) => x.to === 'icmp_glue_bits' && x.kind === 'param').length, 0);
+  assert.equal(g.callees('ip_append_data').filter((x) => x.to === 'icmp_glue_bits' && x.kind === 'param').length, 0);  // a path takes a param edge only through the function that passed it (raw_send passes raw_getfrag)
+  assert.deepEqual(g.path('raw_send', 'raw_getfrag').functions, ['raw_send', 'ip_append_data', '__ip_append_data', 'raw_getfrag']);
+  assert.equal(g.path('raw_send', 'icmp_glue_bits').found, false, 'raw_send never passes icmp_glue_bits');
+  assert.equal(g.path('__ip_append_data', 'icmp_glue_bits').found, true, 'starting at the function that calls its parameter: any passer');
 });
 
 test('6. function pointers copied between fields and through config structs; run-time stores', () => {

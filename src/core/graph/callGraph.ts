@@ -260,7 +260,7 @@ export class CallGraph implements GraphQueries {
         for (const r of this.flow.reaching(fn, c.index)) {
           if (seen.has(r.fn)) continue;
           seen.add(r.fn);
-          add({ from: fn, to: r.fn, kind: 'param', confidence: 'exact', file: c.file, line: c.line, evidence: { file: r.file, line: r.line }, via: `parameter ${names[c.index] || c.index + 1} of ${fn}(), passed by ${r.caller}` });
+          add({ from: fn, to: r.fn, kind: 'param', confidence: 'exact', file: c.file, line: c.line, evidence: { file: r.file, line: r.line }, via: `parameter ${names[c.index] || c.index + 1} of ${fn}(), passed by ${r.caller}`, passedBy: r.caller });
         }
       }
     }

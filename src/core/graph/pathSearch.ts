@@ -54,12 +54,21 @@ function bfs(g: EdgeSource, from: string, to: string, maxDepth: number, minRank:
   let bf = [to];
   let depth = 0;
   /** One level out from `frontier`; returns the next frontier and where it met the other side. */
+  /** Whether `fn` is `fn0` or reached from it on the forward tree (a param edge's context). */
+  const cameThrough = (fn: string, fn0: string) => {
+    for (let cur: string | undefined = fn, n = 0; cur !== undefined && n <= maxDepth; cur = fwd.get(cur)?.from, n++) if (cur === fn0) return true;
+    return false;
+  };
   const expand = (frontier: string[], seen: Map<string, CallEdge | null>, other: Map<string, CallEdge | null>, forward: boolean) => {
     const next: string[] = [];
     for (const fn of frontier) {
       for (const e of forward ? g.callees(fn) : g.callers(fn)) {
         const node = forward ? e.to : e.from;
         if (!ok(e) || seen.has(node)) continue;
+        // a function calling its parameter calls what *this* path passed it: forward, only through the
+        // function that passed it, or when the path starts at the function itself (any caller may have);
+        // backward the context is unknown, so the forward side takes such edges
+        if (e.passedBy !== undefined && (!forward || (fn !== from && !cameThrough(fn, e.passedBy)))) continue;
         seen.set(node, e);
         if (other.has(node)) return { next, meet: node };
         next.push(node);

@@ -24,6 +24,9 @@ export interface CallEdge {
   evidence: { file: string; line: number };
   /** For ops edges: the member called, as `proto.sendmsg`. */
   via?: string;
+  /** For `param` edges: the function that passed the callee as an argument. A path may take the
+   *  edge only when it came through that function (the edge alone holds for any caller). */
+  passedBy?: string;
 }
 
 export type LayerId = 'syscall' | 'socket' | 'protocol' | 'network' | 'device' | 'driver';
