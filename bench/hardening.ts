@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readTreeFile } from '../src/core/index/treeFiles.ts';
+import { hugeExporterAnswer } from '../test/metrics/hugeExporter.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -29,20 +30,8 @@ function readCost(root: string, files: string[], rounds = 5): { plainUs: number;
 }
 
 async function cappedPeakRss(): Promise<number> {
-  const chunk = Buffer.alloc(1024 * 1024, 'node_netstat_Tcp_InSegs 1\n');
-  const server = http.createServer((_q, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    let sent = 0;
-    const pump = () => {
-      while (sent < 200) {
-        sent++;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    res.on('error', () => {});
-    pump();
-  });
+  const server = http.createServer(hugeExporterAnswer);
+
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
   const root = join(__dirname, '..');

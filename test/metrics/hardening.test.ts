@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cli } from './helpers.ts';
 import { runCli } from '../../src/cli/main.ts';
+import { hugeExporterAnswer } from './hugeExporter.ts';
 
 const ROOT = join(__dirname, '..', '..');
 const METRICS = 'node_netstat_Tcp_InSegs 1\nnode_netstat_Tcp_OutSegs 2\nnode_network_receive_bytes_total{device="lo"} 3\n';
@@ -56,20 +57,8 @@ test('12: watch --count N counts failed ticks, backs off, and stops when the sou
 });
 
 test('13: a 200 MB chunked exporter answer is cut at the 64 MiB cap while streaming; memory stays bounded', async () => {
-  const chunk = Buffer.alloc(1024 * 1024, 'node_netstat_Tcp_InSegs 1\n');
-  const src = await listen((_q, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    let sent = 0;
-    const pump = () => {
-      while (sent < 200) {
-        sent++;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    res.on('error', () => {});
-    pump();
-  });
+  const src = await listen(hugeExporterAnswer);
+
   try {
     // In a child, so its peak memory is its own.
     const script = `const { httpGetText } = require(${JSON.stringify(join(ROOT, 'src/core/metrics/http.ts'))});
