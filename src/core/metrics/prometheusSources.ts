@@ -54,7 +54,17 @@ export async function readPrometheus(url: string, selector: string, opts: Remote
   const matchers = `{__name__=~"${NODE_METRICS_REGEX}"${sel ? ',' + sel : ''}}`;
   // An instant query answers with the evaluation time, not the scrape time: ask for the time of the
   // target's last scrape (its `up` sample) separately.
-  const [values, stamps] = await Promise.all([queryPrometheus(url, matchers, opts), queryPrometheus(url, `max(timestamp(up{${sel}}))`, opts)]);
+  // The two queries must see the same scrape: take the stamp before and after the values, and ask again
+  // when a scrape landed in between.
+  const stampOf = () => queryPrometheus(url, `max(timestamp(up{${sel}}))`, opts);
+  let stamps = await stampOf();
+  let values = await queryPrometheus(url, matchers, opts);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const after = await stampOf();
+    if (after.samples[0]?.value === stamps.samples[0]?.value) break;
+    stamps = after;
+    values = await queryPrometheus(url, matchers, opts);
+  }
   if (values.samples.length === 0) throw new Error(`Prometheus at ${shown} has no node_exporter series matching {${sel}}`);
   const hosts = new Set(values.samples.map((s) => s.labels.instance ?? ''));
   if (hosts.size > 1) {
