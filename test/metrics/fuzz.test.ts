@@ -21,18 +21,9 @@ import { summarizeSsBytes } from '../../src/core/metrics/ssStream.ts';
 import { LOOPBACK_SUBNETS } from '../../src/core/metrics/ipaddr.ts';
 import { computeRates } from '../../src/core/metrics/rates.ts';
 import { emptySnapshot } from '../../src/core/metrics/snapshot.ts';
+import { seededRandom } from '../helpers.ts';
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const fx = (n: string) => readFileSync(join(__dirname, 'fixtures', n), 'latin1');
 const SEEDS: Record<string, string> = {

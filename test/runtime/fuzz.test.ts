@@ -6,17 +6,9 @@ import { PerfScriptReader } from '../../src/core/runtime/perfScript.ts';
 import { parseFolded } from '../../src/core/runtime/folded.ts';
 import { parseFormatReasons } from '../../src/core/runtime/dropReasons.ts';
 import { samplePerf } from './helpers.ts';
+import { seededRandom } from '../helpers.ts';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const PIECES = ['\n', '\n\n', '\t', ' ', ':', 'skb:kfree_skb:', 'cpu-clock:', ' location=', ' reason: ', '0x', 'ffffffff81000000', ' ([kernel.kallsyms])', ' ([unknown])', '[unknown]', '+0x1f', '(', ')', '/', '123.456:', '[000]', '\u0000', '\r', 'é', '\uFFFD', ';', ' 4242 '];
 

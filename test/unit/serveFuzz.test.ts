@@ -6,23 +6,16 @@
 // and at the end the server is alive and answers a real page's conversation correctly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFixtureTree } from '../helpers.ts';
+import { copyFixtureTree, seededRandom } from '../helpers.ts';
 import { startServe, http, events, post, raw } from '../serveClient.ts';
 
 const N = Number(process.env.NSA_FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 24;
 const SEED = Number(process.env.NSA_FUZZ_SEED ?? 0x5eed12);
 
-/** mulberry32: small, seedable, good enough to pick cases. */
+/** Seeded helpers to pick cases. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
