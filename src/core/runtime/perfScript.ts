@@ -7,6 +7,7 @@
 // second of perf time, and the result says so). Garbage lines are counted and skipped; nothing throws.
 import { StringDecoder } from 'node:string_decoder';
 import { isKernelAddress, splitSymOff, treeName } from './symbols.ts';
+import { StringTable } from '../index/factsCodec.ts';
 
 /** The `-F` fields the recorder asks `perf script` for (pinned, so the text has one shape). */
 export const PERF_SCRIPT_FIELDS = 'comm,pid,tid,cpu,time,period,event,trace,ip,sym,symoff,dso';
@@ -103,8 +104,8 @@ export class PerfScriptReader {
   /** Symbol text → name id; names by id; the trie of sample stacks (root first). */
   private readonly symIds = new Map<number, { sym: string; id: number }[]>();
   private symCount = 0;
-  private readonly nameIds = new Map<string, number>();
-  private readonly names: string[] = [];
+  private readonly nameTable = new StringTable();
+  private readonly names = this.nameTable.list;
   private readonly unknownId: number;
   private readonly frameIds: number[] = [];
   private readonly trie: TrieNode = { count: 0, kids: null };
@@ -114,7 +115,7 @@ export class PerfScriptReader {
     this.maxStacks = opts.maxStacks ?? 200_000;
     this.chainBudget = opts.dropChainsPerSecond ?? 2_000;
     this.maxDepth = opts.maxDepth ?? 128;
-    this.unknownId = this.idOf(UNKNOWN);
+    this.unknownId = this.nameTable.id(UNKNOWN);
   }
 
   push(chunk: string | Uint8Array): void {
@@ -279,7 +280,7 @@ export class PerfScriptReader {
       const sym = t.slice(sp + 1, end);
       // no symbol: `[unknown]`, or a bare address
       const name = sym === UNKNOWN || sym === '' || /^(?:0x)?[0-9a-f]{8,}$/.test(sym) ? UNKNOWN : treeName(sym).replace(/[;\s]/g, '_');
-      id = this.idOf(name);
+      id = this.nameTable.id(name);
       if (this.symCount++ < 100_000) {
         if (bucket) bucket.push({ sym, id });
         else this.symIds.set(h, [{ sym, id }]);
@@ -287,16 +288,6 @@ export class PerfScriptReader {
     }
     if (id === this.unknownId) this.rec.unknownFrames++;
     this.frameIds[cur.depth++] = id;
-  }
-
-  private idOf(name: string): number {
-    let id = this.nameIds.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.names.push(name);
-      this.nameIds.set(name, id);
-    }
-    return id;
   }
 
   private finish(): void {
