@@ -53,7 +53,7 @@ export async function deliver(page: Page, m: ToWebview): Promise<void> {
 }
 
 /** First paint of an n-node map, in ms (inside the page: from map/init to the next frame). */
-export async function benchWebview(n = 2000): Promise<{ nodes: number; firstPaintMs: number; wallMs: number } | undefined> {
+export async function benchWebview(n = 2000): Promise<{ nodes: number; rendered: number; firstPaintMs: number; wallMs: number } | undefined> {
   const pw = loadPlaywright();
   if (!pw) return undefined;
   const browser = await launchChromium(pw);
@@ -65,7 +65,8 @@ export async function benchWebview(n = 2000): Promise<{ nodes: number; firstPain
     await page.waitForSelector('body[data-ready="true"]');
     const wallMs = Date.now() - t0;
     const firstPaintMs = (await page.evaluate('window.__nsaMap.firstPaintMs')) as number;
-    return { nodes: n, firstPaintMs, wallMs };
+    const rendered = (await page.evaluate("document.querySelectorAll('g.node').length")) as number;
+    return { nodes: n, rendered, firstPaintMs, wallMs };
   } finally {
     await browser.close();
   }
