@@ -286,9 +286,23 @@ export class CallGraph implements GraphQueries {
       const rows = dir === 'out' ? this.index.callees(fn) : this.index.callers(fn);
       const indirect = (dir === 'out' ? this.out : this.in).get(fn) ?? [];
       r = [...rows.map((c) => directEdge(c.from, c.to, c.file, c.line)), ...indirect.slice().sort((x, y) => RANK[x.confidence] - RANK[y.confidence])];
-      this.memo[dir].set(fn, r);
+      if (this.memoize) this.memo[dir].set(fn, r);
     }
     return r;
+  }
+
+  private memoize = true;
+
+  /** Runs `f` without keeping the per-function edge lists it asks for: a walk over every function
+   *  (encoding the graph) would otherwise hold every direct call site as an object twice — hundreds
+   *  of MB on a real tree. Lists kept before stay. */
+  uncached<T>(f: () => T): T {
+    this.memoize = false;
+    try {
+      return f();
+    } finally {
+      this.memoize = true;
+    }
   }
 
   unresolvedIn(fn: string): UnresolvedCall[] {

@@ -242,7 +242,7 @@ export class DerivedStore {
     if (stored) return (this.g = stored);
     const g = this.builtGraph();
     const index = this.need('graph').index;
-    this.built.set('graph', Paged.of(encodeTable(encodeGraph({ graph: g, index, unresolvedCallers: () => g.unresolved.keys() }))));
+    this.built.set('graph', Paged.of(encodeTable(g.uncached(() => encodeGraph({ graph: g, index, unresolvedCallers: () => g.unresolved.keys() })))));
     this.rebuilt.push('graph');
     this.macros(); // the names `knows` falls back on travel with the graph
     return (this.g = g);
