@@ -10,7 +10,7 @@ import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitScale, NODE_H } from './layout/geometry.ts';
 import { Renderer, zoomClasses } from './render.ts';
-import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
+import { badgeText, drawMarkers, heatOf, fmtNum, observedEdges, overlayReveal } from './live.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
 import { hasVsCodeApi, httpHost, vscodeHost, type Host } from './host.ts';
 
@@ -216,7 +216,8 @@ export class MapView {
         return;
       case 'runtime/overlay':
         this.runtime = m;
-        this.state.merge(m.nodes, [], true);
+        this.state.merge(m.nodes, observedEdges(m), false);
+        for (const id of overlayReveal(m)) this.state.show(id);
         this.render(true);
         return;
     }
@@ -295,6 +296,13 @@ export class MapView {
     this.setBanner();
     const sel = this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node');
     sel.attr('class', (d) => this.nodeClass(d));
+    // a node without counters gets a badge when the recording heats it ("3.2 % CPU")
+    const rt = this.runtime;
+    if (rt) {
+      sel.filter(function (d) {
+        return !!rt.heat[d.id] && !this.querySelector('text.badge');
+      }).append('text').attr('class', 'badge').attr('x', (d) => (this.layout?.boxes.get(d.id)?.w ?? 100) + 3).attr('y', 14);
+    }
     sel.select<SVGTextElement>('text.badge').text((d) => badgeText(d, this.live, this.runtime));
     drawMarkers(this.renderer.gMarks, this.live, this.runtime, (id) => this.layout?.boxes.get(id));
   }
