@@ -25,6 +25,8 @@ import { serveRuntime } from '../runtimeHost.ts';
 export const MAX_EVENT_STREAMS = 16;
 /** A stream whose reader lags this far behind is dropped (it reconnects and gets the model again). */
 const MAX_STREAM_BACKLOG = 16 * 1024 * 1024;
+/** Page ids remembered as having their model (oldest forgotten first). */
+const MAX_MODELLED = 1024;
 /** Largest source file map/open sends. */
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 /** The page names its event stream with this id, and sends it with every message. */
@@ -53,6 +55,8 @@ const serve: CliCommand = {
     const token = randomBytes(18).toString('base64url');
     /** Event streams by the page's client id. */
     const clients = new Map<string, ServerResponse>();
+    /** Pages that have their model (sent map/ready): a reconnecting stream gets the last overlay again. */
+    const modelled = new Set<string>();
     const shown = new Map<string, MapNode>(model.nodes.map((n) => [n.id, n]));
     const sourceText = redactUrl(lastValue(args, 'source') ?? 'procfs');
 
@@ -179,6 +183,9 @@ const serve: CliCommand = {
           res.write(': connected\n\n');
           clients.get(id)?.destroy(); // the same page reconnecting
           clients.set(id, res);
+          // a page that already has its model keeps the last recording's overlay across a reconnect
+          // (a new page gets it after map/init: init clears the map's overlay)
+          if (modelled.has(id) && runtime.last) send(res, runtime.last.overlay);
           req.on('close', () => clients.get(id) === res && clients.delete(id));
         },
       },
@@ -203,6 +210,12 @@ const serve: CliCommand = {
           const answer = handle(m);
           if (answer) send(to, answer);
           if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace' || m.type === 'map/traceVia') send(to, live());
+          if (m.type === 'map/ready') {
+            // a second page, or this one reloaded: the last recording on its fresh model
+            if (runtime.last) send(to, runtime.last.overlay);
+            modelled.add(query.get('client')!);
+            if (modelled.size > MAX_MODELLED) modelled.delete(modelled.values().next().value!);
+          }
           res.writeHead(204);
           res.end();
         },
