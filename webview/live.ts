@@ -2,7 +2,7 @@
 // counter's rate), badges, alert markers; and the run-time overlay (sampled CPU share as heat,
 // observed edges with counts, the hot path, drop markers per reason, unexplained calls listed).
 import type { Selection } from 'd3';
-import type { LiveSample, MapEdge, MapEdgeKind, RuntimeOverlay } from '../src/core/map/protocol.ts';
+import type { LiveSample, RuntimeOverlay } from '../src/core/map/protocol.ts';
 import type { ViewNode } from './state.ts';
 
 export const fmtNum = (n: number) => {
@@ -92,26 +92,4 @@ export function reasonColour(reason: string): string {
   let h = 0;
   for (const ch of reason) h = (h * 31 + ch.charCodeAt(0)) % 360;
   return `hsl(${h} 75% 55%)`;
-}
-
-/** Hottest functions an overlay reveals on the map (the rest wait for a search or an expansion). */
-export const OVERLAY_REVEAL = 15;
-
-/** What a recording shows at once: the run-time path, the nodes that dropped, the ends of the calls
- *  the static graph does not explain, and the hottest functions — not all of the overlay's nodes
- *  (hundreds would bury the map). */
-export function overlayReveal(rt: RuntimeOverlay, max = OVERLAY_REVEAL): string[] {
-  const out = new Set<string>([...rt.hotPath, ...Object.keys(rt.drops)]);
-  for (const e of rt.edges.filter((x) => x.static === null).slice(0, 20)) out.add(e.from).add(e.to);
-  const hot = Object.entries(rt.heat).sort((a, b) => b[1] - a[1]);
-  for (const [id] of hot) {
-    if (out.size >= max + rt.hotPath.length) break;
-    out.add(id);
-  }
-  return [...out];
-}
-
-/** Observed calls the static graph explains, as map edges (drawn thick between revealed nodes). */
-export function observedEdges(rt: RuntimeOverlay): MapEdge[] {
-  return rt.edges.filter((e) => e.static).map((e) => ({ from: e.from, to: e.to, kind: e.static!.kind as MapEdgeKind, evidence: `seen at run time: ${e.samples} samples${e.static!.hops > 1 ? ` (a path of ${e.static!.hops} static edges: inlined or tail-called frames in between)` : ''}` }));
 }

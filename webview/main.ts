@@ -10,7 +10,8 @@ import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitScale, NODE_H } from './layout/geometry.ts';
 import { Renderer, zoomClasses } from './render.ts';
-import { badgeText, drawMarkers, heatOf, fmtNum, observedEdges, overlayReveal } from './live.ts';
+import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
+import { observedEdges, overlayReveal } from './runtimeReveal.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
 import { hasVsCodeApi, httpHost, vscodeHost, type Host } from './host.ts';
 
