@@ -32,6 +32,8 @@ export class MapView {
   private live: LiveSample | undefined;
   private runtime: RuntimeOverlay | undefined;
   private runtimeStatus: RuntimeStatus | undefined;
+  /** The last message a recording status put in the toolbar. */
+  private runtimeSaid = '';
   private pinned: Record<string, { x: number; y: number }> = {};
   private layout: LayoutResult | undefined;
   private pendingFocus = new Map<number, string>();
@@ -315,7 +317,9 @@ export class MapView {
     this.recordButton.disabled = busy;
     this.stopButton.hidden = s.state !== 'recording';
     this.recordButton.textContent = s.state === 'recording' ? `Recording ${s.elapsed}/${s.seconds} s · ${fmtNum(s.events)} events` : s.state === 'analysing' ? 'Analysing…' : 'Record 10 s';
-    if (s.message) this.say(s.message);
+    // a recording's note ("starting perf…") goes when the recording moves on: the button counts from there
+    if (s.message) this.say((this.runtimeSaid = s.message));
+    else if (s.state === 'recording' && this.runtimeSaid && this.message === this.runtimeSaid) this.say('');
   }
 
   /** Observed edges thick with their sample count, static edges never observed faded, unexplained
