@@ -7,56 +7,20 @@
 // Needs root, perf, ip and nft besides code-server and Chromium (skipped otherwise, saying which).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { release } from 'node:os';
 import type { Page } from 'playwright-core';
-import { helpers, repo, skip as noBrowser, startSession, stopSession, type Session } from './session.ts';
+import { helpers, skip as noBrowser, startSession, stopSession, type Session } from './session.ts';
+import { liveMissing, sh, startSink, vethPair, type VethPair } from '../runtime/netns.ts';
 
-const has = (cmd: string) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const skip = noBrowser || (process.getuid?.() !== 0 ? 'needs root (perf system-wide, namespaces)' : !has('perf') ? 'needs perf (apt install linux-perf)' : !has('nft') ? 'needs nft (apt install nftables)' : !has('ip') ? 'needs ip (iproute2)' : false);
+const skip = noBrowser || liveMissing() || false;
 
-// namespaces and links carry this tag (the pid keeps two runs apart)
-const tag = `w10b${process.pid % 1000}`;
-const nsA = `${tag}a`;
-const nsB = `${tag}b`;
-const traffic = join(repo, 'test/runtime/fixtures/traffic.py');
-const children: ChildProcess[] = [];
-const sh = (args: string[]) => execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
+let pair: VethPair | undefined;
 let session: Session | undefined;
 let page: Page;
 let tree = '';
 const { shot, mapFrame, runCommand, openFile, findInTree, pane, treeRow, expand } = helpers(() => page, () => tree, 'e2e-runtime-');
-
-function makeNamespaces(): void {
-  sh(['ip', 'netns', 'add', nsA]);
-  sh(['ip', 'netns', 'add', nsB]);
-  sh(['ip', 'link', 'add', `${tag}va`, 'netns', nsA, 'type', 'veth', 'peer', 'name', `${tag}vb`, 'netns', nsB]);
-  for (const [ns, dev, addr] of [[nsA, `${tag}va`, '10.211.0.1/24'], [nsB, `${tag}vb`, '10.211.0.2/24']]) {
-    sh(['ip', '-n', ns, 'addr', 'add', addr, 'dev', dev]);
-    sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
-    sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  }
-  // SYNs to port 5002 die in B's input hook (NETFILTER_DROP)
-  sh(['ip', 'netns', 'exec', nsB, 'nft', 'add', 'table', 'inet', `${tag}t`]);
-  sh(['ip', 'netns', 'exec', nsB, 'nft', 'add', 'chain', 'inet', `${tag}t`, 'in', '{ type filter hook input priority 0 ; }']);
-  sh(['ip', 'netns', 'exec', nsB, 'nft', 'add', 'rule', 'inet', `${tag}t`, 'in', 'tcp', 'dport', '5002', 'drop']);
-}
-
-function inNamespace(ns: string, args: string[]): ChildProcess {
-  const c = spawn('ip', ['netns', 'exec', ns, 'python3', traffic, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(c);
-  return c;
-}
 
 /** perf processes still running (none may outlive a recording). */
 function perfRunning(): string[] {
@@ -69,21 +33,15 @@ function perfRunning(): string[] {
 
 before(async () => {
   if (skip) return;
-  makeNamespaces();
+  // namespaces and links carry this helper's tag (the pid keeps two runs apart)
+  pair = vethPair(`w10b${process.pid % 1000}`, '10.211.0');
   session = await startSession();
   ({ page, tree } = session);
 });
 
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await stopSession(session);
-  for (const ns of [nsA, nsB]) {
-    try {
-      sh(['ip', 'netns', 'del', ns]); // takes the veth pair and the nft table with it
-    } catch {
-      /* not made */
-    }
-  }
+  pair?.remove(); // the traffic, the namespaces, the veth pair and the nft table
 });
 
 /** Hover a word on a visible editor line until a hover matching `want` shows; its text. */
@@ -128,13 +86,9 @@ test('the tree is indexed and the map open', { skip, timeout: 300_000 }, async (
 
 test('Record 10 s from the toolbar: a count while recording, then heat, observed and unexplained calls, drop markers and the kernel difference', { skip, timeout: 180_000 }, async (t) => {
   const map = mapFrame();
-  const sink = inNamespace(nsB, ['sink', '5001']);
-  await new Promise<void>((resolve, reject) => {
-    sink.stdout!.once('data', () => resolve());
-    sink.once('exit', (c) => reject(new Error(`sink exited ${c}`)));
-  });
+  await startSink(pair!, 5001);
   // traffic through the whole recording (perf takes a moment to start), stopped after it
-  const load = inNamespace(nsA, ['load', '10.211.0.2', '5001', '60']);
+  const load = pair!.run(pair!.nsA, ['load', pair!.addrB, '5001', '60']);
   try {
     await map.locator('button.record').click();
     const button = map.locator('button.record', { hasText: /Recording [1-9][\d.]*\/10 s · [\d.]+k? events/ });
