@@ -11,6 +11,7 @@ import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitScale, NODE_H } from './layout/geometry.ts';
 import { Renderer, zoomClasses } from './render.ts';
 import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
+import { observedEdges, overlayReveal } from './runtimeReveal.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
 import { hasVsCodeApi, httpHost, vscodeHost, type Host } from './host.ts';
 
@@ -31,6 +32,8 @@ export class MapView {
   private live: LiveSample | undefined;
   private runtime: RuntimeOverlay | undefined;
   private runtimeStatus: RuntimeStatus | undefined;
+  /** The last message a recording status put in the toolbar. */
+  private runtimeSaid = '';
   private pinned: Record<string, { x: number; y: number }> = {};
   private layout: LayoutResult | undefined;
   private pendingFocus = new Map<number, string>();
@@ -216,7 +219,8 @@ export class MapView {
         return;
       case 'runtime/overlay':
         this.runtime = m;
-        this.state.merge(m.nodes, [], true);
+        this.state.merge(m.nodes, observedEdges(m), false);
+        for (const id of overlayReveal(m)) this.state.show(id);
         this.render(true);
         return;
     }
@@ -295,6 +299,13 @@ export class MapView {
     this.setBanner();
     const sel = this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node');
     sel.attr('class', (d) => this.nodeClass(d));
+    // a node without counters gets a badge when the recording heats it ("3.2 % CPU")
+    const rt = this.runtime;
+    if (rt) {
+      sel.filter(function (d) {
+        return !!rt.heat[d.id] && !this.querySelector('text.badge');
+      }).append('text').attr('class', 'badge').attr('x', (d) => (this.layout?.boxes.get(d.id)?.w ?? 100) + 3).attr('y', 14);
+    }
     sel.select<SVGTextElement>('text.badge').text((d) => badgeText(d, this.live, this.runtime));
     drawMarkers(this.renderer.gMarks, this.live, this.runtime, (id) => this.layout?.boxes.get(id));
   }
@@ -306,7 +317,9 @@ export class MapView {
     this.recordButton.disabled = busy;
     this.stopButton.hidden = s.state !== 'recording';
     this.recordButton.textContent = s.state === 'recording' ? `Recording ${s.elapsed}/${s.seconds} s · ${fmtNum(s.events)} events` : s.state === 'analysing' ? 'Analysing…' : 'Record 10 s';
-    if (s.message) this.say(s.message);
+    // a recording's note ("starting perf…") goes when the recording moves on: the button counts from there
+    if (s.message) this.say((this.runtimeSaid = s.message));
+    else if (s.state === 'recording' && this.runtimeSaid && this.message === this.runtimeSaid) this.say('');
   }
 
   /** Observed edges thick with their sample count, static edges never observed faded, unexplained

@@ -102,6 +102,12 @@ export class MapPanel implements vscode.Disposable {
     if (this.link) this.post({ type: 'map/link', link: this.link });
     this.link = undefined;
     this.sendLive();
+    // the last recording's overlay on the fresh model (a map opened or re-initialised after it)
+    const last = AtlasRuntime.current?.result;
+    if (last) {
+      this.remember(last.overlay.nodes);
+      this.post(last.overlay);
+    }
   }
 
   private remember(nodes: MapNode[]): void {

@@ -63,10 +63,10 @@ export class AtlasRuntime implements vscode.Disposable {
     return ctx;
   }
 
-  /** A map panel (or any view) receiving status and overlays; returns its detach. */
+  /** A map panel (or any view) receiving status and overlays; returns its detach. The last overlay
+   *  is the panel's to send once its model is there (map/init clears the webview's overlay). */
   attach(post: Poster): () => void {
     this.posters.add(post);
-    if (this.controller.last) post(this.controller.last.overlay);
     return () => {
       this.posters.delete(post);
       if (this.owner === post) this.controller.stop(); // its panel closed: perf must not outlive it

@@ -12,15 +12,26 @@ import type { RuntimeResult } from '../core/map/runtimeController.ts';
 /** Per function: share of sampled network-stack CPU, drops by reason; per caller: observed callee samples. */
 class RuntimeIndex {
   readonly share = new Map<string, number>();
+  readonly samples = new Map<string, { samples: number; self: number }>();
   readonly drops = new Map<string, { reason: string; count: number; lines: { file: string; line: number }[]; doc?: string }[]>();
   readonly calls = new Map<string, Map<string, number>>();
   constructor(readonly r: RuntimeResult) {
     const base = r.profile?.treeSamples ?? 0;
-    for (const f of r.profile?.functions ?? []) if (base) this.share.set(f.name, f.samples / base);
+    for (const f of r.profile?.functions ?? []) {
+      if (base) this.share.set(f.name, f.samples / base);
+      this.samples.set(f.name, { samples: f.samples, self: f.self });
+    }
+    const add = (from: string, to: string, n: number) => {
+      let m = this.calls.get(from);
+      if (!m) this.calls.set(from, (m = new Map()));
+      m.set(to, (m.get(to) ?? 0) + n);
+    };
     for (const e of r.profile?.edges ?? []) {
-      let m = this.calls.get(e.from);
-      if (!m) this.calls.set(e.from, (m = new Map()));
-      m.set(e.to, e.samples);
+      add(e.from, e.to, e.samples);
+      // a tail call or an inlined function vanishes from the stack (`__sys_sendto → tcp_sendmsg`): the
+      // static path names the function that made the call (inet_sendmsg's sk->sk_prot->sendmsg)
+      const via = e.static?.via;
+      if (via && via.length > 2 && via[via.length - 1] === e.to) add(via[via.length - 2], e.to, e.samples);
     }
     for (const reason of r.drops?.reasons ?? []) {
       for (const l of reason.locations) {
@@ -41,6 +52,21 @@ class RuntimeIndex {
     if (s !== undefined) parts.push(`${pctText(s)} of sampled stack CPU`);
     for (const d of this.drops.get(fn) ?? []) parts.push(`dropped ${rateText(d.count, this.seconds)} ${d.reason}`);
     return parts.length ? parts.join(' · ') : undefined;
+  }
+  /** The hover: the summary's facts in full — sample counts, and per drop reason its count, lines
+   *  and the reason's documentation from the tree. */
+  details(fn: string): vscode.MarkdownString | undefined {
+    const s = this.samples.get(fn);
+    const share = this.share.get(fn);
+    const drops = this.drops.get(fn) ?? [];
+    if (!s && !drops.length) return undefined;
+    const md = new vscode.MarkdownString(`**Run time** (last recording, ${this.seconds} s)`);
+    if (s) md.appendMarkdown(`: ${share !== undefined ? `${pctText(share)} of sampled stack CPU, ` : ''}${s.samples.toLocaleString('en-US')} samples (${s.self.toLocaleString('en-US')} self)`);
+    for (const d of drops) {
+      md.appendMarkdown(`\n\n- dropped ${d.count.toLocaleString('en-US')} packets (${rateText(d.count, this.seconds)}) with **${d.reason}** at ${d.lines.map((l) => `${l.file}:${l.line}`).join(', ')}`);
+      if (d.doc) md.appendMarkdown(` — ${d.doc}`);
+    }
+    return md;
   }
   /** Observed share of each target among the targets of a call made by `caller`. */
   targetShares(caller: string, targets: string[]): Map<string, number> {
@@ -102,11 +128,19 @@ export function registerRuntimeEditor(ctx: vscode.ExtensionContext, atlas: Atlas
         if (mc) {
           const ranked = rankByRunTime(mc.caller, [...new Set(mc.targets.map((t) => t.to))]).filter((t) => t.share !== undefined);
           if (!ranked.length) return undefined;
-          return new vscode.Hover(new vscode.MarkdownString(`**Seen at run time** from \`${mc.caller}\`: ${ranked.map((t) => `\`${t.name}\` ${pctText(t.share!)}`).join(', ')}`), mc.range);
+          // VS Code's peek lists implementations by file whatever the provider's order: the ranked
+          // list is here, each name opening its definition
+          const link = (name: string) => {
+            const d = atlas.session!.index.functions(name)[0];
+            return d ? `[\`${name}\`](command:netstackAtlas.openLocation?${encodeURIComponent(JSON.stringify([d.file, d.def.line]))} "${d.file}:${d.def.line}")` : `\`${name}\``;
+          };
+          const md = new vscode.MarkdownString(`**Seen at run time** from \`${mc.caller}\`: ${ranked.map((t) => `${link(t.name)} ${pctText(t.share!)}`).join(', ')}`);
+          md.isTrusted = { enabledCommands: ['netstackAtlas.openLocation'] };
+          return new vscode.Hover(md, mc.range);
         }
         const f = functionAt(atlas, doc, pos);
-        const text = f && current.summary(f.name);
-        return text ? new vscode.Hover(new vscode.MarkdownString(`**Run time** (last recording, ${current.seconds} s): ${text}`), f.range) : undefined;
+        const md = f && current.details(f.name);
+        return md ? new vscode.Hover(md, f.range) : undefined;
       },
     }),
     vscode.languages.registerCodeLensProvider(C_SELECTOR, {

@@ -116,4 +116,8 @@ test('overlay: heat, observed edges with verdicts, hot path, drop markers with l
   assert.equal(drops[0].lines[0].file, 'net/ipv4/udp.c');
   assert.ok(o.nodes.some((n) => n.id === 'fn:nf_hook_slow' && n.layer === 'network'));
   assert.ok(o.notes[0].includes('observed in-tree calls explained'));
+  // the kernel-vs-tree note is in both reports: the overlay says it once (the profile's, with its count)
+  const newer = o.notes.filter((n) => /running kernel 6\.18\.44 is newer than the tree/.test(n));
+  assert.equal(newer.length, 1, o.notes.join(' | '));
+  assert.match(newer[0], /run-time functions not in the tree\)$/);
 });

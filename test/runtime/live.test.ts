@@ -6,12 +6,11 @@
 // otherwise, saying which); the test tree is 6.1 and the running kernel newer: differences are printed.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { release } from 'node:os';
 import { distDir, grammar, integrationCache } from '../helpers.ts';
-import { fixtures } from './helpers.ts';
+import { liveMissing, startSink, vethPair, type VethPair } from './netns.ts';
 import { openIndex } from '../../src/core/index/indexer.ts';
 import { CallGraph } from '../../src/core/graph/callGraph.ts';
 import { buildLayerModel } from '../../src/core/graph/layers.ts';
@@ -19,65 +18,18 @@ import { treeFileReader } from '../../src/core/index/treeFiles.ts';
 import { Recorder, joinContext, joinDrops, joinProfile, readSystemFile, systemRecorderDeps, runningPerfProcesses } from '../../src/core/runtime/index.ts';
 
 const tree = process.env.NETSTACK_ATLAS_KERNEL ?? '';
-const has = (cmd: string) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const missing = process.getuid?.() !== 0 ? 'needs root' : !has('perf') ? 'needs perf (apt install linux-perf)' : !has('nft') ? 'needs nft (apt install nftables)' : !has('ip') ? 'needs ip (iproute2)' : !existsSync(join(tree, 'net/socket.c')) ? 'needs NETSTACK_ATLAS_KERNEL (linux-source-6.1)' : '';
+const missing = liveMissing() || (!existsSync(join(tree, 'net/socket.c')) ? 'needs NETSTACK_ATLAS_KERNEL (linux-source-6.1)' : '');
 
-const tag = `r10${process.pid % 10000}`;
-const nsA = `${tag}a`;
-const nsB = `${tag}b`;
-const children: ChildProcess[] = [];
-const sh = (args: string[]) => execFileSync(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
-function setup(): void {
-  sh(['ip', 'netns', 'add', nsA]);
-  sh(['ip', 'netns', 'add', nsB]);
-  sh(['ip', 'link', 'add', `${tag}va`, 'netns', nsA, 'type', 'veth', 'peer', 'name', `${tag}vb`, 'netns', nsB]);
-  for (const [ns, dev, addr] of [[nsA, `${tag}va`, '10.210.0.1/24'], [nsB, `${tag}vb`, '10.210.0.2/24']]) {
-    sh(['ip', '-n', ns, 'addr', 'add', addr, 'dev', dev]);
-    sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
-    sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
-  }
-  // drop TCP to port 5002 in B's input hook
-  sh(['ip', 'netns', 'exec', nsB, 'nft', 'add', 'table', 'inet', `${tag}t`]);
-  sh(['ip', 'netns', 'exec', nsB, 'nft', 'add', 'chain', 'inet', `${tag}t`, 'in', '{ type filter hook input priority 0 ; }']);
-  sh(['ip', 'netns', 'exec', nsB, 'nft', 'add', 'rule', 'inet', `${tag}t`, 'in', 'tcp', 'dport', '5002', 'drop']);
-}
-
-after(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  for (const ns of [nsA, nsB]) {
-    try {
-      sh(['ip', 'netns', 'del', ns]); // takes the veth pair and the nft table with it
-    } catch {
-      /* not made */
-    }
-  }
-});
-
-function start(ns: string, args: string[]): ChildProcess {
-  const c = spawn('ip', ['netns', 'exec', ns, 'python3', join(fixtures, 'traffic.py'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(c);
-  return c;
-}
+let pair: VethPair | undefined;
+after(() => pair?.remove());
 
 test('live: stacks and drops of real traffic in namespaces, joined with linux 6.1', { skip: missing || false, timeout: 600_000 }, async (t) => {
-  setup();
-  const sink = start(nsB, ['sink', '5001']);
-  await new Promise<void>((resolve, reject) => {
-    sink.stdout!.once('data', () => resolve());
-    sink.once('exit', (c) => reject(new Error(`sink exited ${c}`)));
-  });
+  pair = vethPair(`r10${process.pid % 10000}`, '10.210.0');
+  await startSink(pair, 5001);
   const opening = openIndex(tree, { grammar, distDir, cacheDir: integrationCache });
   const recorder = new Recorder(systemRecorderDeps());
   // traffic through the whole recording (perf takes a moment to start), stopped after it
-  const load = start(nsA, ['load', '10.210.0.2', '5001', '60']);
+  const load = pair.run(pair.nsA, ['load', pair.addrB, '5001', '60']);
   const rec = await recorder.record({ mode: 'both', seconds: 8, frequency: 2999 });
   load.kill('SIGKILL');
   assert.equal(runningPerfProcesses(), 0, 'perf is gone after the recording');

@@ -99,8 +99,11 @@ test('webview: run-time overlay from scripted messages: record/stop with a count
     await page.waitForSelector('body[data-ready="true"]');
     await page.locator('button.record').click();
     assert.deepEqual((await sent(page)).filter((x) => x.type === 'runtime/record').map((x) => [x.seconds, x.mode]), [[10, 'both']]);
+    await deliver(page, { type: 'runtime/status', state: 'recording', mode: 'both', elapsed: 0, seconds: 10, events: 0, message: 'starting perf…' });
+    assert.equal(await page.locator('span.status').first().innerText(), 'starting perf…');
     await deliver(page, { type: 'runtime/status', state: 'recording', mode: 'both', elapsed: 3, seconds: 10, events: 12345, message: undefined });
     assert.equal(await page.locator('button.record').innerText(), 'Recording 3/10 s · 12.3k events');
+    assert.equal(await page.locator('span.status').first().innerText(), '', 'the start note goes once the recording counts');
     assert.equal(await page.locator('button.stop').isVisible(), true);
     await page.locator('button.stop').click();
     assert.equal((await sent(page)).filter((x) => x.type === 'runtime/stop').length, 1);

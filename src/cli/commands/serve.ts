@@ -32,6 +32,8 @@ import { serveRuntime } from '../runtimeHost.ts';
 export const MAX_EVENT_STREAMS = 16;
 /** A stream whose reader lags this far behind is dropped (it reconnects and gets the model again). */
 const MAX_STREAM_BACKLOG = 16 * 1024 * 1024;
+/** Page ids remembered as having their model (oldest forgotten first). */
+const MAX_MODELLED = 1024;
 /** Largest source file map/open sends. */
 const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 /** The page names its event stream with this id, and sends it with every message. */
@@ -75,6 +77,8 @@ const serve: CliCommand = {
     const clients = new Map<string, ServerResponse>();
     /** Nodes any page has been sent (their counters go into the live samples). */
     const shown = new Map<string, MapNode>();
+    /** Pages that have their model (sent map/ready): a reconnecting stream gets the last overlay again. */
+    const modelled = new Set<string>();
     const send = (res: ServerResponse, m: ToWebview) => {
       // A reader that does not keep up is dropped rather than buffered without bound.
       if (res.writableLength > MAX_STREAM_BACKLOG) return void res.destroy();
@@ -221,6 +225,10 @@ const serve: CliCommand = {
           res.write(': connected\n\n');
           clients.get(id)?.destroy(); // the same page reconnecting
           clients.set(id, res);
+          // a page that already has its model keeps the last recording's overlay across a reconnect
+          // (a new page gets it after map/init: init clears the map's overlay)
+          const last = ready?.runtime.last;
+          if (modelled.has(id) && last) send(res, last.overlay);
           req.on('close', () => clients.get(id) === res && clients.delete(id));
         },
       },
@@ -252,6 +260,13 @@ const serve: CliCommand = {
           }
           if (answer) send(to, answer);
           if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace' || m.type === 'map/traceVia') send(to, live());
+          if (m.type === 'map/ready') {
+            // a second page, or this one reloaded: the last recording on its fresh model
+            const last = ready?.runtime.last;
+            if (last) send(to, last.overlay);
+            modelled.add(query.get('client')!);
+            if (modelled.size > MAX_MODELLED) modelled.delete(modelled.values().next().value!);
+          }
         },
       },
     ];

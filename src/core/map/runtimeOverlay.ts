@@ -55,7 +55,9 @@ export function toOverlay(profile: ProfileReport | undefined, drops: DropsReport
     if (e.static !== undefined) re.static = e.static ? { kind: e.static.kind, hops: e.static.hops } : null;
     edges.push(re);
   }
-  const notes = [...new Set([...(profile?.notes ?? []), ...(drops?.notes ?? [])])];
+  // both reports carry the kernel-vs-tree note (the profile's with a count appended): say it once
+  const pNotes = profile?.notes ?? [];
+  const notes = [...new Set([...pNotes, ...(drops?.notes ?? []).filter((n) => !pNotes.some((p) => p.startsWith(n)))])];
   if (profile) notes.unshift(`${pctText(profile.explained.share)} of ${profile.explained.pairs} observed in-tree calls explained by the static graph (${profile.explained.unexplained.length} unexplained, drawn dashed)`);
   return {
     type: 'runtime/overlay',
