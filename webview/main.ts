@@ -8,7 +8,7 @@ import { select, zoom, zoomIdentity, type ZoomBehavior, type Selection } from 'd
 import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWebview } from '../src/core/map/protocol.ts';
 import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
-import { fitScale, NODE_H } from './layout/geometry.ts';
+import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
 import { Renderer, zoomClasses } from './render.ts';
 import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
@@ -270,7 +270,7 @@ export class MapView {
     if (!this.state.model) return;
     const vp = this.viewport();
     const t0 = performance.now();
-    this.layout = layoutMap(this.state.layoutInput({ aspect: vp.width / Math.max(200, vp.height), pinned: this.pinned }));
+    this.layout = layoutMap(this.state.layoutInput({ view: vp, pinned: this.pinned }));
     const t1 = performance.now();
     const notes = new Map<string, string>();
     for (const a of this.live?.alerts ?? []) {
@@ -573,8 +573,9 @@ export class MapView {
   fit(): void {
     if (!this.layout) return;
     const vp = this.viewport();
-    const k = fitScale(this.layout.width, this.layout.height, vp.width, vp.height);
-    this.svg.call(this.zoomer.transform, zoomIdentity.translate((vp.width - this.layout.width * k) / 2, 8).scale(k));
+    // the whole picture when its labels stay ≥ 11 px, else its full width from the top (pan for the rest)
+    const { k } = fitView(this.layout.width, this.layout.height, vp.width, vp.height);
+    this.svg.call(this.zoomer.transform, zoomIdentity.translate((vp.width - this.layout.width * k) / 2, FIT_MARGIN / 2).scale(k));
   }
 
   /** Zoom to scale k around the centre (tests and keyboard). */
