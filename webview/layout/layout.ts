@@ -213,7 +213,15 @@ function orderColumns(w: Work, input: LayoutInput): void {
   const seeded = [...w.nodes.keys()].filter((i) => w.seed[i] < Infinity).sort((a, b) => w.seed[a] - w.seed[b]);
   for (const i of seeded) if (!rank.has(w.col[i])) rank.set(w.col[i], rank.size);
   const used = new Set(w.col);
-  const order = w.columns.map((_, i) => i).filter((i) => used.has(i)).sort((a, b) => (rank.get(a) ?? 1e9 + a) - (rank.get(b) ?? 1e9 + b));
+  // with a lit path: its spine's column first, then the columns most linked to the spine (short edges)
+  const spineCols = new Set<number>(), links = new Map<number, number>();
+  for (let i = 0; i < w.nodes.length; i++) {
+    if (w.spine[i] < 0) continue;
+    spineCols.add(w.col[i]);
+    for (const u of [...w.out[i], ...w.inn[i]]) if (w.spine[u] < 0) links.set(w.col[u], (links.get(w.col[u]) ?? 0) + 1);
+  }
+  const key = (c: number) => (spineCols.has(c) ? -1e6 : -(links.get(c) ?? 0) * 1e3) + (rank.get(c) ?? 500 + c);
+  const order = w.columns.map((_, i) => i).filter((i) => used.has(i)).sort((a, b) => key(a) - key(b));
   const remap = new Int32Array(w.columns.length);
   order.forEach((c, i) => (remap[c] = i));
   w.columns = order.map((c) => w.columns[c]);
@@ -415,7 +423,7 @@ function chooseRows(w: Work, aspect: number, maxWidth: number, corr: Float64Arra
     // packing and ordering come out a few per cent wider than the estimate
     wd *= 1.01;
     // past the width where Fit keeps labels readable, narrowing is worth more than height
-    return Math.max(wd / aspect, height(r)) + Math.max(0, wd - maxWidth) * 4;
+    return Math.max(wd / aspect, height(r)) + Math.max(0, wd - 0.97 * maxWidth) * 4;
   };
   let best = score(rows);
   const maxRows = (b: number) => Math.min(MAX_ROWS, Math.max(1, 2 * count[b]));
@@ -441,7 +449,6 @@ function chooseRows(w: Work, aspect: number, maxWidth: number, corr: Float64Arra
     for (const b of pick) rows[b]++;
     best = pickScore;
   }
-  if (typeof process !== 'undefined' && process.env.LAYOUT_DEBUG) console.log('est', [...rows].join(','), BANDS.map((_, b) => Math.round(planOf(b, rows[b]).width)).join(','), Math.round(height(rows)), Math.round(best));
   // each cell's rows in its band
   w.cellRow0.fill(0);
   w.cellRows.fill(0);
@@ -553,8 +560,18 @@ function packRows(w: Work, rows: Int32Array): void {
   const p = new Float64Array(n);
   for (const i of free) p[i] = pull(i);
   free.sort((a, b) => p[a] - p[b] || w.seed[a] - w.seed[b] || a - b);
-  // the rest of each cell, widest first into its emptiest row (the width step 4 counted on); in a cell
-  // without chains the rows are then ordered so that boxes linked upwards sit nearer the top
+  // the rest of each cell, widest first: into the row nearest where it would like to be (beside its
+  // placed neighbours in the band, else up when linked upwards, down when linked downwards) among those
+  // with room for it under the width step 4 counted on, else the emptiest row
+  const wish = (i: number) => {
+    let sum = 0, k = 0;
+    for (const u of [...w.out[i], ...w.inn[i]]) {
+      if (!placed[u] || w.band[u] !== w.band[i]) continue;
+      sum += w.row[u];
+      k++;
+    }
+    return k ? sum / k : p[i] < 0 ? -Infinity : p[i] > 0 ? Infinity : NaN;
+  };
   const freeOf = new Map<number, number[]>();
   for (const i of free) {
     const c = w.band[i] * C + w.col[i];
@@ -564,26 +581,21 @@ function packRows(w: Work, rows: Int32Array): void {
   }
   for (const [c, l] of freeOf) {
     const r0 = w.cellRow0[c], R = w.cellRows[c];
-    const chained = fill.subarray(c * 64 + r0, c * 64 + r0 + R).some((x) => x > 0);
-    const bins: number[][] = Array.from({ length: R }, () => []);
-    const load = Float64Array.from({ length: R }, (_, j) => fill[c * 64 + r0 + j]);
+    const lim = (w.cellCap?.(c, R) ?? Infinity) + 1;
     for (const i of [...l].sort((a, b) => w.width[b] - w.width[a] || p[a] - p[b] || a - b)) {
-      let m = 0;
-      for (let j = 1; j < R; j++) if (load[j] < load[m] - 1e-9) m = j;
-      bins[m].push(i);
-      load[m] += w.width[i] + NODE_GAP;
-    }
-    const order = [...bins.keys()];
-    if (!chained) {
-      const mean = (j: number) => (bins[j].length ? bins[j].reduce((s, i) => s + p[i], 0) / bins[j].length : 0);
-      order.sort((x, y) => mean(x) - mean(y) || x - y);
-    }
-    order.forEach((j, t) => {
-      for (const i of bins[j]) {
-        w.row[i] = r0 + t;
-        fill[c * 64 + r0 + t] += w.width[i] + NODE_GAP;
+      const d = w.width[i] + NODE_GAP, want = wish(i);
+      let best = -1, emptiest = r0;
+      for (let r = r0; r < r0 + R; r++) {
+        if (fill[c * 64 + r] < fill[c * 64 + emptiest]) emptiest = r;
+        if (fill[c * 64 + r] + d > lim) continue;
+        const dist = (x: number) => (Number.isNaN(want) ? 0 : want === -Infinity ? x - r0 : want === Infinity ? r0 + R - 1 - x : Math.abs(x - want));
+        if (best < 0 || dist(r) < dist(best) - 1e-9 || (Math.abs(dist(r) - dist(best)) < 1e-9 && fill[c * 64 + r] < fill[c * 64 + best])) best = r;
       }
-    });
+      const r = best >= 0 ? best : emptiest;
+      w.row[i] = r;
+      fill[c * 64 + r] += d;
+      placed[i] = 1;
+    }
   }
   // first fit in this order can miss the width step 4 counted on: move boxes from a cell's fullest row
   // to the emptiest row that keeps them below their in-band callers and above their in-band callees,
@@ -670,7 +682,6 @@ function sweep(w: Work, rows: Int32Array): Geo {
     const cell = bandOfRow[Math.floor(k / C)] * C + (k % C);
     colW[cell] = Math.max(colW[cell], sum);
   }
-  if (typeof process !== 'undefined' && process.env.LAYOUT_DEBUG) for (let k = 0; k < B * C; k++) if (colW[k] > 0) console.log('cell', k, w.columns[k % C], 'band', k / C | 0, 'rows', w.cellRow0[k], w.cellRows[k], 'actual', Math.round(colW[k]), 'est', Math.round((w.cellCap?.(k, w.cellRows[k]) ?? 0) - NODE_GAP));
   // the spine's slots open its cell; the cell's other nodes follow them
   const spineW = new Float64Array(B * C);
   for (let b = 0; b < B; b++) {
