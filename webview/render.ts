@@ -144,7 +144,7 @@ export class Renderer {
       const b = layout.boxes.get(n.id);
       return b ? `translate(${b.x},${b.y})` : '';
     };
-    if (animate && visible.length < 1500) node.transition().duration(300).attr('transform', tf);
+    if (animate && visible.length <= 3000) node.transition().duration(300).attr('transform', tf);
     else node.attr('transform', tf);
     node.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
     node.select('text.label').text((n) => shownLabel(n.label, n.kind));
