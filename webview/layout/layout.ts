@@ -106,6 +106,8 @@ interface Work {
   cellStack: Int32Array;
   /** Band widths step 4 planned. */
   planned: number[];
+  /** Step 4's cell widths and band plans (kept for a re-plan). */
+  memo?: { cells: Map<number, number>; plans: Map<number, BandPlan> };
 }
 
 /** Sub-rows per band at most (fill arrays are sized for it). */
@@ -309,7 +311,7 @@ function chooseRows(w: Work, aspect: number, maxWidth: number, corr: Float64Arra
   }
   for (const l of widths) l.sort((a, b) => b - a);
   // a cell's width in r rows: its boxes dealt widest first to the emptiest row (what packing reaches)
-  const memo = new Map<number, number>();
+  const memo = (w.memo ??= { cells: new Map(), plans: new Map() }).cells;
   const cellWidth = (k: number, r: number): number => {
     const l = widths[k];
     if (!l.length) return 0;
@@ -353,22 +355,23 @@ function chooseRows(w: Work, aspect: number, maxWidth: number, corr: Float64Arra
       return { width: sp + (widths[k].length ? cellWidth(k, R) : -NODE_GAP), rows: [R] };
     }
     if (ks.some((k) => w.spineCol[b] === k % C) || R < 2 * ks.length - 1) return undefined;
-    const cands = [...new Set(ks.flatMap((k) => Array.from({ length: Math.min(R, widths[k].length) }, (_, r) => cellWidth(k, r + 1))))].sort((x, y) => x - y);
     const fits = (W: number) => ks.reduce((sum, k) => sum + rowsFor(k, W, R), 0) + ks.length - 1 <= R;
-    let lo = 0, hi = cands.length - 1;
-    if (hi < 0 || !fits(cands[hi])) return undefined;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (fits(cands[mid])) hi = mid;
-      else lo = mid + 1;
+    // the narrowest width at which the cells fit one above the other: bisection between the widest box
+    // and the widest single row
+    let lo = Math.max(...ks.map((k) => widths[k][0] - NODE_GAP)), hi = Math.max(...ks.map((k) => cellWidth(k, 1)));
+    if (!fits(hi)) return undefined;
+    for (let it = 0; it < 14 && hi - lo > 1; it++) {
+      const mid = (lo + hi) / 2;
+      if (fits(mid)) hi = mid;
+      else lo = mid;
     }
-    const W = cands[lo];
-    const rs = ks.map((k) => rowsFor(k, W, R));
+    const rs = ks.map((k) => rowsFor(k, hi, R));
+    const W = Math.max(...ks.map((k, t) => cellWidth(k, rs[t])));
     // the last cell takes the rows left over
     rs[rs.length - 1] += R - (rs.reduce((x, y) => x + y, 0) + ks.length - 1);
     return { width: W, rows: rs };
   };
-  const plans = new Map<number, BandPlan>();
+  const plans = w.memo.plans;
   const planOf = (b: number, R: number): BandPlan => {
     const key = b * (MAX_ROWS + 1) + R;
     let plan = plans.get(key);
@@ -565,10 +568,12 @@ function packRows(w: Work, rows: Int32Array): void {
   // with room for it under the width step 4 counted on, else the emptiest row
   const wish = (i: number) => {
     let sum = 0, k = 0;
-    for (const u of [...w.out[i], ...w.inn[i]]) {
-      if (!placed[u] || w.band[u] !== w.band[i]) continue;
-      sum += w.row[u];
-      k++;
+    for (const l of [w.out[i], w.inn[i]]) {
+      for (const u of l) {
+        if (!placed[u] || w.band[u] !== w.band[i]) continue;
+        sum += w.row[u];
+        k++;
+      }
     }
     return k ? sum / k : p[i] < 0 ? -Infinity : p[i] > 0 ? Infinity : NaN;
   };
@@ -584,12 +589,15 @@ function packRows(w: Work, rows: Int32Array): void {
     const lim = (w.cellCap?.(c, R) ?? Infinity) + 1;
     for (const i of [...l].sort((a, b) => w.width[b] - w.width[a] || p[a] - p[b] || a - b)) {
       const d = w.width[i] + NODE_GAP, want = wish(i);
-      let best = -1, emptiest = r0;
+      let best = -1, bestDist = Infinity, emptiest = r0;
       for (let r = r0; r < r0 + R; r++) {
         if (fill[c * 64 + r] < fill[c * 64 + emptiest]) emptiest = r;
         if (fill[c * 64 + r] + d > lim) continue;
-        const dist = (x: number) => (Number.isNaN(want) ? 0 : want === -Infinity ? x - r0 : want === Infinity ? r0 + R - 1 - x : Math.abs(x - want));
-        if (best < 0 || dist(r) < dist(best) - 1e-9 || (Math.abs(dist(r) - dist(best)) < 1e-9 && fill[c * 64 + r] < fill[c * 64 + best])) best = r;
+        const dist = Number.isNaN(want) ? 0 : want === -Infinity ? r - r0 : want === Infinity ? r0 + R - 1 - r : Math.abs(r - want);
+        if (best < 0 || dist < bestDist - 1e-9 || (Math.abs(dist - bestDist) < 1e-9 && fill[c * 64 + r] < fill[c * 64 + best])) {
+          best = r;
+          bestDist = dist;
+        }
       }
       const r = best >= 0 ? best : emptiest;
       w.row[i] = r;
