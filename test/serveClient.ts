@@ -16,8 +16,10 @@ export interface Serve {
   stop(): Promise<void>;
 }
 
-export async function startServe(tree: string, extra: string[] = []): Promise<Serve> {
-  const child = spawn(process.execPath, [cliPath, 'serve', tree, '--port', '0', '--no-cache', '--no-metrics', '--workers', '0', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `cacheDir`: serve from that cache (else `--no-cache`). */
+export async function startServe(tree: string, extra: string[] = [], cacheDir?: string): Promise<Serve> {
+  const cache = cacheDir ? ['--cache-dir', cacheDir] : ['--no-cache'];
+  const child = spawn(process.execPath, [cliPath, 'serve', tree, '--port', '0', ...cache, '--no-metrics', '--workers', '0', '--quiet', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = once(child, 'exit').then(([code]) => code as number | null);

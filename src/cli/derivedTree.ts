@@ -21,8 +21,8 @@ export interface DerivedTree {
 
 const scopeOf = (args: ParsedArgs) => ({ all: args.booleans.has('all'), include: args.values.get('include'), exclude: args.values.get('exclude') });
 
-/** Runs `f` on the derived state, from the cache alone when it is current, else from the opened index. */
-export async function withDerived<T>(args: ParsedArgs, io: CliIo, f: (d: DerivedTree) => T | Promise<T>): Promise<T> {
+/** The tree's derived state opened without the index, and whether it is current (no file changed since). */
+export function openDerived(args: ParsedArgs, io: CliIo): { tree: TreeInfo; store: DerivedStore; fresh: boolean } {
   const treeArg = args.positional[0];
   if (!treeArg) throw new UsageError('missing the kernel tree argument');
   const tree = detectTree(treeArg);
@@ -33,7 +33,14 @@ export async function withDerived<T>(args: ParsedArgs, io: CliIo, f: (d: Derived
   const noCache = args.booleans.has('no-cache');
   const path = noCache ? '' : derivedPath(resolveCacheDir(lastValue(args, 'cache-dir') ?? defaultCacheDir(tree.root), tree.root), scope);
   const store = DerivedStore.open(path, scope, undefined, log);
-  if (!noCache && store.fresh(tree.root)) {
+  return { tree, store, fresh: !noCache && store.fresh(tree.root) };
+}
+
+/** Runs `f` on the derived state, from the cache alone when it is current, else from the opened index. */
+export async function withDerived<T>(args: ParsedArgs, io: CliIo, f: (d: DerivedTree) => T | Promise<T>): Promise<T> {
+  const { tree, store, fresh } = openDerived(args, io);
+  const noCache = args.booleans.has('no-cache');
+  if (fresh) {
     try {
       return await f({ tree, store });
     } catch (e) {

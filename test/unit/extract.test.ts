@@ -132,3 +132,74 @@ test('type arguments of macros are joined into one identifier; casts, sizeof and
   assert.equal(r.facts!.syntaxErrors, 0);
   assert.deepEqual(r.facts!.calls.map((c) => c.callee), ['container_of', 'g']);
 });
+
+test('file-scope macro lines without `;` do not swallow the next function; function-defining macros stay', async () => {
+  const { blankUnterminatedMacroLines } = await import('../../src/core/index/prepare.ts');
+  const code = [
+    '#define STATS_INC(F) static inline void stats_##F##_inc(int *d) { (*d)++; }',
+    'STATS_INC(rx_dropped)',
+    'STATS_INC(tx_dropped)',
+    '',
+    'static inline int forward_one(int *dev, int skb)',
+    '{',
+    '\tstats_rx_dropped_inc(dev);',
+    '\treturn drop(skb);',
+    '}',
+    'BPF_CALL_2(bpf_thing, int, a, int, b)',
+    '{',
+    '\treturn helper(a);',
+    '}',
+    'static void',
+    'split_decl(int x)',
+    '__releases(lock)',
+    '{',
+    '\tunlock(x);',
+    '}',
+    '',
+  ].join('\n');
+  const out = blankUnterminatedMacroLines(code);
+  assert.equal(out.length, code.length);
+  assert.equal(out.split('\n').length, code.split('\n').length);
+  assert.ok(!out.includes('STATS_INC(rx_dropped)') && !out.includes('STATS_INC(tx_dropped)'));
+  assert.ok(out.includes('BPF_CALL_2(bpf_thing, int, a, int, b)') && out.includes('split_decl(int x)'));
+  const p = await sharedParser();
+  const r = parseSource(p, new AttributeBlanker(seedAttributeMacros()), 'x.h', Buffer.from(code), { size: code.length, mtimeMs: 0, hash: '' });
+  const fwd = r.facts!.functions.find((f) => f.name === 'forward_one');
+  assert.ok(fwd, r.facts!.functions.map((f) => f.name).join(','));
+  assert.equal(fwd.line, 5);
+  assert.deepEqual(r.facts!.calls.filter((c) => c.caller === 'forward_one').map((c) => c.callee), ['stats_rx_dropped_inc', 'drop']);
+});
+
+test('an `else` after `#endif` (a config-only branch of an if/else chain) keeps the function and both branches', async () => {
+  const { blankConditionalsAroundElse } = await import('../../src/core/index/prepare.ts');
+  const code = [
+    'static unsigned int handle_icmp(int pf, int proto)',
+    '{',
+    '\tint ret;',
+    '\tif (pf == 2 && proto == 1)',
+    '\t\tret = icmpv4_error(pf);',
+    '#if IS_ENABLED(CONFIG_IPV6)',
+    '\telse if (pf == 10 && proto == 58)',
+    '\t\tret = icmpv6_error(pf);',
+    '#endif',
+    '\telse',
+    '\t\treturn 1;',
+    '#ifdef CONFIG_A',
+    '\tret = only_a(ret);',
+    '#else',
+    '\tret = not_a(ret);',
+    '#endif',
+    '\treturn ret;',
+    '}',
+    '',
+  ].join('\n');
+  const out = blankConditionalsAroundElse(code);
+  assert.equal(out.length, code.length);
+  assert.equal(out.split('\n').length, code.split('\n').length);
+  assert.ok(!out.includes('IS_ENABLED') && out.includes('#ifdef CONFIG_A') && out.includes('#else'), out);
+  const p = await sharedParser();
+  const r = parseSource(p, new AttributeBlanker(seedAttributeMacros()), 'x.c', Buffer.from(code), { size: code.length, mtimeMs: 0, hash: '' });
+  assert.equal(r.facts!.syntaxErrors, 0);
+  assert.deepEqual(r.facts!.functions.map((f) => f.name), ['handle_icmp']);
+  assert.deepEqual(r.facts!.calls.map((c) => c.callee).sort(), ['icmpv4_error', 'icmpv6_error', 'not_a', 'only_a']);
+});

@@ -13,10 +13,17 @@ import { treePositionals } from './index.ts';
 import { Router, reply, type Route } from '../serve/router.ts';
 import { oneLine } from '../terminalText.ts';
 import { graphsFrom } from '../../core/map/graphs.ts';
-import { derivedOfArgs } from '../derivedTree.ts';
+import { derivedOfArgs, openDerived } from '../derivedTree.ts';
+import type { ParsedArgs } from '../args.ts';
+import type { CliIo } from '../command.ts';
+import type { IndexSession } from '../../core/index/indexer.ts';
+import type { TreeInfo } from '../../core/index/kernelTree.ts';
+import { CorruptCache } from '../../core/index/factsCodec.ts';
+import { NeedsIndex, type DerivedStore } from '../../core/map/derivedStore.ts';
+import type { RuntimeController } from '../../core/map/runtimeController.ts';
 import { saveDerived } from '../../core/map/derivedSession.ts';
 import { MapBuilder, liveMessage } from '../../core/map/mapModel.ts';
-import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../../core/map/protocol.ts';
+import { parseFromWebview, type FromWebview, type MapModel, type MapNode, type ToWebview } from '../../core/map/protocol.ts';
 import { Sampler, takeSnapshot, parseSource, redactUrl } from '../../core/metrics/index.ts';
 import { readTreeFile, TreeFileError } from '../../core/index/treeFiles.ts';
 import { serveRuntime } from '../runtimeHost.ts';
@@ -30,6 +37,25 @@ const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
 /** The page names its event stream with this id, and sends it with every message. */
 const CLIENT_ID = /^[\w-]{8,64}$/;
 
+interface Loaded {
+  session: IndexSession;
+  store: DerivedStore;
+  builder: MapBuilder;
+  runtime: RuntimeController;
+}
+
+/** The map model straight from a current cache (no index opened), else undefined. */
+function openFastModel(args: ParsedArgs, io: CliIo): { tree: TreeInfo; store: DerivedStore; model: MapModel } | undefined {
+  const { tree, store, fresh } = openDerived(args, io);
+  try {
+    if (fresh) return { tree, store, model: store.mapModel(() => { throw new NeedsIndex('map section missing'); }) };
+  } catch (e) {
+    if (!(e instanceof NeedsIndex) && !(e instanceof CorruptCache)) throw e;
+  }
+  store.close();
+  return undefined;
+}
+
 const serve: CliCommand = {
   name: 'serve',
   usage: 'serve <tree> [--port P] [--source procfs|URL|prometheus:URL#sel] [--no-metrics]   (the layer map on http://127.0.0.1:P/?token=…)',
@@ -41,23 +67,14 @@ const serve: CliCommand = {
     const port = portFlag(args, 'port', 0);
     const spec = parseSource(lastValue(args, 'source'));
     const log = (line: string) => io.err(`netstack-atlas serve: ${line}\n`);
-    const session = await openTree(args, io);
-    // the call graph, layers, counters and the map itself from the cache when current (else built and saved)
-    const store = derivedOfArgs(args, session, (l) => io.err(`netstack-atlas: ${l}\n`));
-    const graphs = graphsFrom(store, session.index, (l) => io.err(`netstack-atlas: ${l}\n`));
-    const builder = new MapBuilder({ index: session.index, ...graphs });
-    const model = store.mapModel(() => builder);
-    builder.adoptColumns(model);
-    const root = session.tree.root;
-    const dist = distDir();
-    const token = randomBytes(18).toString('base64url');
+    const note = (l: string) => io.err(`netstack-atlas: ${l}\n`);
+    // A current cache answers the page at once (the map model is a section of the derived state); the
+    // index, which expand, trace, open and recordings need, is opened after the URL is out.
+    const fast = openFastModel(args, io);
     /** Event streams by the page's client id. */
     const clients = new Map<string, ServerResponse>();
-    const shown = new Map<string, MapNode>(model.nodes.map((n) => [n.id, n]));
-    const sourceText = redactUrl(lastValue(args, 'source') ?? 'procfs');
-
-    let sampler: Sampler | undefined;
-    let problem: string | undefined;
+    /** Nodes any page has been sent (their counters go into the live samples). */
+    const shown = new Map<string, MapNode>();
     const send = (res: ServerResponse, m: ToWebview) => {
       // A reader that does not keep up is dropped rather than buffered without bound.
       if (res.writableLength > MAX_STREAM_BACKLOG) return void res.destroy();
@@ -66,6 +83,32 @@ const serve: CliCommand = {
     const broadcast = (m: ToWebview) => {
       for (const c of clients.values()) send(c, m);
     };
+    let ready: Loaded | undefined;
+    let loading: Promise<Loaded> | undefined;
+    const load = (): Promise<Loaded> =>
+      (loading ??= (async () => {
+        const session = await openTree(args, io);
+        // the call graph, layers, counters and the map itself from the cache when current (else built and saved)
+        const store = derivedOfArgs(args, session, note);
+        const graphs = graphsFrom(store, session.index, note);
+        const builder = new MapBuilder({ index: session.index, ...graphs });
+        builder.adoptColumns(fast?.model ?? store.mapModel(() => builder));
+        // A recording's progress and result go to every open page (one recording per server).
+        const runtime = serveRuntime(session, graphs, broadcast, (r) => {
+          for (const n of r.overlay.nodes) shown.set(n.id, n);
+        });
+        return (ready = { session, store, builder, runtime });
+      })());
+    const model = fast?.model ?? (await load()).store.mapModel(() => ready!.builder);
+    const tree = fast?.tree ?? ready!.session.tree;
+    const root = tree.root;
+    const dist = distDir();
+    const token = randomBytes(18).toString('base64url');
+    for (const n of model.nodes) shown.set(n.id, n);
+    const sourceText = redactUrl(lastValue(args, 'source') ?? 'procfs');
+
+    let sampler: Sampler | undefined;
+    let problem: string | undefined;
     const live = () => liveMessage(sampler?.latest ?? undefined, sourceText, args.booleans.has('no-metrics') ? 'metrics off (--no-metrics)' : problem, shown.values(), (c) => (sampler ? sampler.history.get(c).values.slice(-60).map((v) => (Number.isFinite(v) ? v : 0)) : []));
     if (!args.booleans.has('no-metrics')) {
       sampler = new Sampler({ take: (full) => takeSnapshot(spec, { sockets: full }), fullEvery: 5 });
@@ -80,11 +123,6 @@ const serve: CliCommand = {
       sampler.start();
     }
 
-    // A recording's progress and result go to every open page (one recording per server).
-    const runtime = serveRuntime(session, graphs, broadcast, (r) => {
-      for (const n of r.overlay.nodes) shown.set(n.id, n);
-    });
-
     /** A tree file for map/open: inside the tree's real root, a regular file, capped; else null and one line. */
     const sourceOf = (file: string): string | null => {
       try {
@@ -97,16 +135,19 @@ const serve: CliCommand = {
     };
 
     /** One message from the page → the reply for that page only (undefined: none). */
-    const handle = (m: FromWebview): ToWebview | undefined => {
+    const handle = async (m: FromWebview): Promise<ToWebview | undefined> => {
       switch (m.type) {
         case 'map/ready':
+          if (!ready) setTimeout(() => void load(), 200); // once the page has its model
           return { type: 'map/init', model };
         case 'map/expand': {
+          const { builder } = await load();
           const r = builder.expand(m.fn, m.direction);
           for (const n of r.nodes) shown.set(n.id, n);
           return { type: 'map/expanded', id: m.id, nodeId: m.nodeId, ...r };
         }
         case 'map/trace': {
+          const { builder } = await load();
           const r = builder.trace(m.preset);
           for (const n of r.nodes) shown.set(n.id, n);
           return { type: 'map/path', id: m.id, ...r };
@@ -114,6 +155,7 @@ const serve: CliCommand = {
         case 'map/open':
           return { type: 'map/source', id: m.id, file: m.file, line: m.line, text: sourceOf(m.file) };
         case 'map/traceVia': {
+          const { builder } = await load();
           const r = builder.traceVia(m.from, m.via, m.to, m.depth);
           for (const n of r.nodes) shown.set(n.id, n);
           return { type: 'map/path', id: m.id, ...r };
@@ -127,10 +169,10 @@ const serve: CliCommand = {
         case 'map/svg':
           return undefined;
         case 'runtime/record': // perf starts only on this user action
-          void runtime.record(m.seconds, m.mode);
+          void (await load()).runtime.record(m.seconds, m.mode);
           return undefined;
         case 'runtime/stop':
-          runtime.stop();
+          ready?.runtime.stop();
           return undefined;
       }
     };
@@ -186,7 +228,7 @@ const serve: CliCommand = {
         method: 'POST',
         path: '/api/msg',
         auth: true,
-        handle: ({ res, query, body }) => {
+        handle: async ({ res, query, body }) => {
           let m: FromWebview | undefined;
           try {
             m = parseFromWebview(JSON.parse(body));
@@ -200,11 +242,16 @@ const serve: CliCommand = {
           // Replies go to the page that asked, on its own event stream.
           const to = clients.get(query.get('client') ?? '');
           if (!to) return reply(res, 409, 'open the event stream first (api/events?client=ID), then send with the same client id');
-          const answer = handle(m);
+          res.writeHead(204); // accepted: the answer goes down the event stream
+          res.end();
+          let answer: ToWebview | undefined;
+          try {
+            answer = await handle(m);
+          } catch (e) {
+            return log(`${m.type} failed: ${oneLine(e instanceof Error ? e.message : String(e), 300)}`);
+          }
           if (answer) send(to, answer);
           if (m.type === 'map/ready' || m.type === 'map/expand' || m.type === 'map/trace' || m.type === 'map/traceVia') send(to, live());
-          res.writeHead(204);
-          res.end();
         },
       },
     ];
@@ -218,8 +265,10 @@ const serve: CliCommand = {
     });
     const addr = server.address();
     boundPort = typeof addr === 'object' && addr ? addr.port : port;
-    io.out(`netstack-atlas: stack map of ${root} (Linux ${session.tree.kernelVersion ?? '?'}, ${model.nodes.length} nodes) at http://127.0.0.1:${boundPort}/?token=${token}\n`);
-    if (store.rebuilt.length) saveDerived(store, session); // after the URL: the page is usable meanwhile
+    io.out(`netstack-atlas: stack map of ${root} (Linux ${tree.kernelVersion ?? '?'}, ${model.nodes.length} nodes) at http://127.0.0.1:${boundPort}/?token=${token}\n`);
+    if (ready?.store.rebuilt.length) saveDerived(ready.store, ready.session); // after the URL: the page is usable meanwhile
+    // no page yet: open the index anyway, so the first expand does not wait for it
+    if (!ready) setTimeout(() => void load().then((l) => l.store.rebuilt.length && saveDerived(l.store, l.session)), 1500);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -227,12 +276,13 @@ const serve: CliCommand = {
     });
     // Promptly: streams and slow requests are cut, not waited for.
     sampler?.stop();
-    runtime.dispose(); // never leave perf running
+    ready?.runtime.dispose(); // never leave perf running
     for (const c of clients.values()) c.destroy();
     server.close();
     server.closeAllConnections();
-    store.close();
-    session.dispose();
+    ready?.store.close();
+    ready?.session.dispose();
+    fast?.store.close();
     return 0;
   },
 };

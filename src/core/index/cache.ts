@@ -12,7 +12,7 @@ import { writeFileAtomic } from './cacheDir.ts';
 export { defaultCacheDir } from './cacheDir.ts';
 
 /** Bump whenever FileFacts, the extraction or the encoding changes: older caches are rebuilt. */
-export const CACHE_SCHEMA = 9;
+export const CACHE_SCHEMA = 10;
 const MAGIC = Buffer.from('NSATLAS\n', 'latin1');
 
 export interface CachedFile extends FileStamp {

@@ -18,7 +18,7 @@ export interface PreparedText {
 const MIN_TABLE = 1024;
 
 export function prepareText(original: string, blanker: AttributeBlanker): PreparedText {
-  const text = joinTypeArguments(blankInitializerConditionals(unwrapStructGroups(blanker.blank(original))));
+  const text = joinTypeArguments(blankInitializerConditionals(blankConditionalsAroundElse(blankUnterminatedMacroLines(unwrapStructGroups(blanker.blank(original))))));
   const lines = new LineIndex(text);
   const skips = [...defineRegions(text), ...dataTableRegions(text)].sort((a, b) => a[0] - b[0]);
   const ranges: SyntaxRange[] = [];
@@ -150,6 +150,65 @@ function unwrapStructGroups(text: string): string {
     re.lastIndex = close + 1;
   }
   return last === 0 ? text : out + text.slice(last);
+}
+
+/**
+ * A file-scope macro invocation on a line of its own with no `;` — `DEV_CORE_STATS_INC(rx_dropped)`
+ * lines that each expand to a whole function — runs into the next declaration and tree-sitter folds
+ * the following function (`____dev_forward_skb`) into an error. Blank such lines when the line before
+ * ends a declaration (`;`, `}`, a comment, a directive, another such line) and the next one does not
+ * open a body (`FOO(args)` + `{` is a function-defining macro and is kept).
+ */
+const MACRO_LINE = /^[A-Z_][A-Z0-9_]*\([^\n;{}]*\)[ \t]*$/gm;
+
+export function blankUnterminatedMacroLines(text: string): string {
+  let out = '';
+  let last = 0;
+  let lastEnd = -1;
+  for (let m = MACRO_LINE.exec(text); m; m = MACRO_LINE.exec(text)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    const next = /\S/.exec(text.slice(end, end + 400));
+    if (next && next[0] === '{') continue;
+    let p = start - 1;
+    while (p >= 0 && /\s/.test(text[p])) p--;
+    const lineStart = text.lastIndexOf('\n', p) + 1;
+    const ok = p < 0 || ';}'.includes(text[p]) || (text[p] === '/' && text[p - 1] === '*') || p === lastEnd || /^[ \t]*#/.test(text.slice(lineStart, p + 1));
+    if (!ok || !balanced(m[0])) continue;
+    out += text.slice(last, start) + ' '.repeat(m[0].length);
+    last = end;
+    lastEnd = end - 1 - (m[0].length - m[0].trimEnd().length);
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  for (const c of s) {
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+/**
+ * `if (a) x; #if CONFIG_IPV6 else if (b) y; #endif else z;` — an `else` right after `#endif` (or
+ * right after the `#if` line) has no `if` in tree-sitter's view, and the whole function is lost
+ * (`nf_conntrack_handle_icmp`). When such a conditional has no `#else`/`#elif` and no nested
+ * directive, keeping its lines unconditionally is valid C: blank the two directive lines.
+ */
+const ELSE_CONDITIONAL = /^[ \t]*#[ \t]*(?:if|ifdef|ifndef)\b[^\n]*\n((?:(?![ \t]*#)[^\n]*\n)*?)[ \t]*#[ \t]*endif\b[^\n]*/gm;
+
+export function blankConditionalsAroundElse(text: string): string {
+  if (text.indexOf('else') < 0) return text;
+  return text.replace(ELSE_CONDITIONAL, (all: string, inner: string, offset: number) => {
+    const after = /^\s*(\w+)/.exec(text.slice(offset + all.length, offset + all.length + 200));
+    const first = /^\s*(\w+)/.exec(inner);
+    if (after?.[1] !== 'else' && first?.[1] !== 'else') return all;
+    const open = all.indexOf('\n');
+    const close = all.length - (all.length - open - 1 - inner.length);
+    return ' '.repeat(open) + all.slice(open, close) + ' '.repeat(all.length - close);
+  });
 }
 
 /**
