@@ -72,6 +72,43 @@ export async function benchWebview(n = 2000): Promise<{ nodes: number; rendered:
   }
 }
 
+/** Expand three nodes of an n-node map one after the other (24 callees each: 12 shown and a "+12 more"
+ *  bundle), then collapse them: the layout and drawing time of each re-render, in the page (the
+ *  300 ms animated transition runs after it). */
+export async function benchWebviewExpand(n = 2000): Promise<{ step: string; layoutMs: number; drawMs: number }[] | undefined> {
+  const pw = loadPlaywright();
+  if (!pw) return undefined;
+  const browser = await launchChromium(pw);
+  try {
+    const page = await openHarness(browser, { width: 1600, height: 1000 });
+    const model = syntheticModel(n);
+    await deliver(page, { type: 'map/init', model });
+    await page.waitForSelector('body[data-ready="true"]');
+    const rows: { step: string; layoutMs: number; drawMs: number }[] = [];
+    const timing = async (step: string) => {
+      const t = (await page.evaluate('window.__nsaMap.timings')) as { layoutMs: number; drawMs: number };
+      rows.push({ step, layoutMs: t.layoutMs, drawMs: t.drawMs });
+    };
+    const origins = [model.nodes[14], model.nodes[15], model.nodes[16]];
+    for (const o of origins) {
+      await page.locator(`g.node[data-id="${o.id}"]`).dispatchEvent('click');
+      const ex = (await sent(page)).filter((m) => m.type === 'map/expand').pop()!;
+      const callees: MapNode[] = Array.from({ length: 24 }, (_, i) => ({ id: `${o.id}_callee${i}`, label: `${o.label}_callee_${i}`, kind: 'function', layer: o.layer, file: o.file, line: i + 1, detail: 'synthetic' }));
+      await deliver(page, { type: 'map/expanded', id: ex.id as number, nodeId: o.id, nodes: callees, edges: callees.map((c) => ({ from: o.id, to: c.id, kind: 'direct' as const })) });
+      await timing(`expand ${o.label}`);
+      await page.waitForTimeout(350);
+    }
+    for (const o of origins) {
+      await page.locator(`g.node[data-id="${o.id}"]`).dispatchEvent('click');
+      await timing(`collapse ${o.label}`);
+      await page.waitForTimeout(350);
+    }
+    return rows;
+  } finally {
+    await browser.close();
+  }
+}
+
 if (require.main === module) {
   void benchWebview().then((r) => console.log(JSON.stringify(r)));
 }

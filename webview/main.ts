@@ -8,7 +8,7 @@ import { select, zoom, zoomIdentity, type ZoomBehavior, type Selection } from 'd
 import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWebview } from '../src/core/map/protocol.ts';
 import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
-import { fitScale, NODE_H } from './layout/geometry.ts';
+import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
 import { Renderer, zoomClasses } from './render.ts';
 import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
 import { observedEdges, overlayReveal } from './runtimeReveal.ts';
@@ -109,7 +109,7 @@ export class MapView {
     this.status.className = 'status';
     const legend = document.createElement('span');
     legend.className = 'legend';
-    legend.innerHTML = '<span class="heat-key"><i class="h1"></i><i class="h2"></i><i class="h3"></i><i class="h4"></i> rate</span> click: expand/collapse · shift: callers · dbl: source';
+    legend.innerHTML = '<span class="heat-key"><i class="h1"></i><i class="h2"></i><i class="h3"></i><i class="h4"></i> rate</span> click: expand/collapse · shift: callers · dbl: source · drag: move';
     bar.append(search, this.presetSelect, via, depth, clear, fade, fit, reset, open, copy, svgB, pngB, this.recordButton, this.stopButton, legend, this.status);
     this.banner = div('banner');
     const main = div('main');
@@ -130,7 +130,8 @@ export class MapView {
     });
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 6])
-      .filter((ev: Event) => !(ev.type === 'dblclick'))
+      // a press on a node drags the node, not the map
+      .filter((ev: Event) => ev.type !== 'dblclick' && (ev.type === 'wheel' || !(ev.target instanceof Element && ev.target.closest('g.node'))))
       .on('zoom', (ev) => {
         root.attr('transform', ev.transform.toString());
         this.svg.attr('data-zoom', ev.transform.k.toFixed(3));
@@ -274,7 +275,7 @@ export class MapView {
     if (!this.state.model) return;
     const vp = this.viewport();
     const t0 = performance.now();
-    this.layout = layoutMap(this.state.layoutInput({ aspect: vp.width / Math.max(200, vp.height), pinned: this.pinned }));
+    this.layout = layoutMap(this.state.layoutInput({ view: vp, pinned: this.pinned }));
     const t1 = performance.now();
     const notes = new Map<string, string>();
     for (const a of this.live?.alerts ?? []) {
@@ -366,7 +367,7 @@ export class MapView {
 
   // ── interaction ───────────────────────────────────────────────────────────
   private bindNode(g: Selection<SVGGElement, ViewNode, SVGGElement, unknown>): void {
-    let drag: { x: number; y: number; moved: boolean } | undefined;
+    let drag: { x: number; y: number; moved: boolean; box: { x: number; y: number } } | undefined;
     g.on('click', (ev: MouseEvent, d) => {
       if (drag?.moved) return;
       this.clickNode(d, ev.shiftKey);
@@ -378,23 +379,38 @@ export class MapView {
     g.on('mouseenter', (ev: MouseEvent, d) => this.showTooltip(ev, d));
     g.on('mousemove', (ev: MouseEvent) => this.moveTooltip(ev));
     g.on('mouseleave', () => (this.tooltip.style.display = 'none'));
-    // alt-drag pins a node where it is dropped (until Reset layout)
-    g.on('pointerdown', (ev: PointerEvent) => {
-      if (!ev.altKey) return;
+    // a drag moves a node and pins it where it is dropped (until Reset layout); a press that does not
+    // move is a click (expand / collapse)
+    g.on('pointerdown', (ev: PointerEvent, d) => {
+      if (ev.button !== 0) return;
+      const b = this.layout?.boxes.get(d.id);
+      if (!b) return;
       ev.stopPropagation();
-      drag = { x: ev.clientX, y: ev.clientY, moved: false };
+      (ev.currentTarget as Element).setPointerCapture?.(ev.pointerId);
+      drag = { x: ev.clientX, y: ev.clientY, moved: false, box: { x: b.x, y: b.y } };
+    });
+    g.on('pointermove', (ev: PointerEvent) => {
+      if (!drag || !(ev.buttons & 1)) return;
+      const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
+      if (!drag.moved && Math.abs(dx) <= 3 && Math.abs(dy) <= 3) return;
+      drag.moved = true;
+      const k = Number(this.svg.attr('data-zoom') ?? 1);
+      select(ev.currentTarget as SVGGElement).classed('dragging', true).attr('transform', `translate(${drag.box.x + dx / k},${drag.box.y + dy / k})`);
     });
     g.on('pointerup', (ev: PointerEvent, d) => {
       if (!drag) return;
       const k = Number(this.svg.attr('data-zoom') ?? 1);
-      const b = this.layout?.boxes.get(d.id);
-      if (b && (Math.abs(ev.clientX - drag.x) > 3 || Math.abs(ev.clientY - drag.y) > 3)) {
-        drag.moved = true;
-        this.pinned[d.id] = { x: b.x + (ev.clientX - drag.x) / k, y: b.y + (ev.clientY - drag.y) / k };
+      if (drag.moved) {
+        this.pinned[d.id] = { x: Math.round(drag.box.x + (ev.clientX - drag.x) / k), y: Math.round(drag.box.y + (ev.clientY - drag.y) / k) };
+        select(ev.currentTarget as SVGGElement).classed('dragging', false);
         this.saveState();
         this.render(true);
       }
-      setTimeout(() => (drag = undefined), 0);
+      // the click that follows a drag is not a click
+      const was = drag;
+      setTimeout(() => {
+        if (drag === was) drag = undefined;
+      }, 0);
     });
   }
 
@@ -586,8 +602,9 @@ export class MapView {
   fit(): void {
     if (!this.layout) return;
     const vp = this.viewport();
-    const k = fitScale(this.layout.width, this.layout.height, vp.width, vp.height);
-    this.svg.call(this.zoomer.transform, zoomIdentity.translate((vp.width - this.layout.width * k) / 2, 8).scale(k));
+    // the whole picture when its labels stay ≥ 11 px, else its full width from the top (pan for the rest)
+    const { k } = fitView(this.layout.width, this.layout.height, vp.width, vp.height);
+    this.svg.call(this.zoomer.transform, zoomIdentity.translate((vp.width - this.layout.width * k) / 2, FIT_MARGIN / 2).scale(k));
   }
 
   /** Zoom to scale k around the centre (tests and keyboard). */

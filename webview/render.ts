@@ -3,7 +3,7 @@
 // class on the svg set from the zoom level: a text is shown only where it is ≥ 11 px on screen.
 import { select, type Selection } from 'd3';
 import type { LayoutResult } from './layout/layout.ts';
-import { BAND_HEAD, LABEL_PX, MIN_SCREEN_PX, NODE_H, edgePath, shownLabel, type Box } from './layout/geometry.ts';
+import { BAND_HEAD, CHAR_W, LABEL_PX, MIN_SCREEN_PX, NODE_H, TITLE_LINE, edgePath, shownLabel, type Box } from './layout/geometry.ts';
 import type { MapState, ViewNode } from './state.ts';
 import type { MapEdge } from '../src/core/map/protocol.ts';
 
@@ -11,7 +11,9 @@ type G = Selection<SVGGElement, unknown, null, undefined>;
 export type DrawnEdge = MapEdge & { count: number; kinds: string[] };
 
 /** Font sizes in map units of the texts semantic zoom switches. */
-export const ZOOM_TEXT = { label: LABEL_PX, detail: 9, cell: 11, band: 14, far: 30 };
+export const ZOOM_TEXT = { label: LABEL_PX, detail: 9, cell: 11, band: 14, far: 30, agg: 22 };
+/** Width of monospace text at a font size (map units). */
+const textW = (s: string, px: number) => s.length * CHAR_W * (px / LABEL_PX);
 
 /** The zoom classes for scale k: which texts are ≥ 11 px on screen. */
 export function zoomClasses(k: number): string {
@@ -58,21 +60,35 @@ export class Renderer {
     });
     band.attr('data-layer', (d) => d.id);
     band.select('rect.bg').attr('x', -8).attr('width', width + 16).attr('y', (d) => d.y).attr('height', (d) => d.h);
-    band.select('text.title').attr('x', width).attr('text-anchor', 'end').attr('y', (d) => d.y + 14).text((d) => bandTitles.get(d.id) ?? d.id);
-    band.select('text.far-title').attr('x', width / 2).attr('text-anchor', 'middle').attr('y', (d) => d.y + Math.min(d.h, 80) / 2 + 12).text((d) => bandTitles.get(d.id) ?? d.id);
+    // the title in the left gutter, a line per tspan (never over a column head)
+    band.select('text.title').attr('x', 2).attr('y', (d) => d.y + TITLE_LINE).selectAll('tspan').data((d) => (d.title.length ? d.title : [bandTitles.get(d.id) ?? d.id]).map((t, i) => ({ t, i }))).join('tspan').attr('x', 2).attr('dy', (l) => (l.i ? TITLE_LINE : 0)).text((l) => l.t);
+    const farY = (d: LayoutResult['bands'][number]) => d.y + Math.min(d.h, 80) / 2 + 12;
+    band.select('text.far-title').attr('x', 2).attr('y', farY).text((d) => bandTitles.get(d.id) ?? d.id);
     band.select('text.alert').attr('x', width / 2).attr('y', (d) => d.y + 14).text((d) => bandNotes.get(d.id) ?? '');
+    // zoomed out: a cell's aggregate that would run under its band's big title stays hidden
+    const farBox = new Map(layout.bands.map((d) => [d.id, { x0: 2, x1: 2 + textW(bandTitles.get(d.id) ?? d.id, ZOOM_TEXT.far), y0: farY(d) - ZOOM_TEXT.far, y1: farY(d) + 6 }]));
+    const aggText = (d: LayoutResult['cells'][number]) => `${clipTo(d.head || d.column, Math.max(6, d.w / 14))} · ${d.count}`;
 
     const cells = this.gCells.selectAll<SVGGElement, LayoutResult['cells'][number]>('g.cell').data(layout.cells, (d) => `${d.band}|${d.column}`).join((enter) => {
       const g = enter.append('g').attr('class', 'cell');
       g.append('rect');
-      g.append('text').attr('class', 'name');
+      g.append('text').attr('class', 'name').append('title');
       g.append('text').attr('class', 'agg');
       return g;
     });
     cells.attr('data-column', (d) => d.column);
     cells.select('rect').attr('x', (d) => d.x - 6).attr('y', (d) => d.y + 2).attr('width', (d) => d.w + 12).attr('height', (d) => d.h - 4);
-    cells.select('text.name').attr('x', (d) => d.x - 2).attr('y', (d) => d.y + BAND_HEAD - 7).text((d) => clipTo(d.column, d.w / 6.2));
-    cells.select('text.agg').attr('x', (d) => d.x + d.w / 2).attr('y', (d) => d.y + d.h / 2 + 8).attr('text-anchor', 'middle').text((d) => `${clipTo(d.column, Math.max(6, d.w / 14))} · ${d.count}`);
+    // the column head: the cell's name clipped to the cell (the layout computed it), full name on hover
+    cells.select('text.name').attr('x', (d) => d.x).attr('y', (d) => d.y + BAND_HEAD - 5).each(function (d) {
+      const t = select(this);
+      t.selectAll('tspan').data([d.head]).join('tspan').text((x) => x);
+      t.select('title').text(`${d.column} · ${d.count} shown`);
+    });
+    cells.select('text.agg').attr('x', (d) => d.x + d.w / 2).attr('y', (d) => d.y + d.h / 2 + 8).attr('text-anchor', 'middle').text(aggText)
+      .classed('covered', (d) => {
+        const f = farBox.get(d.band)!, tw = textW(aggText(d), ZOOM_TEXT.agg), cx = d.x + d.w / 2, cy = d.y + d.h / 2 + 8;
+        return cx - tw / 2 < f.x1 && cx + tw / 2 > f.x0 && cy - ZOOM_TEXT.agg < f.y1 && cy + 6 > f.y0;
+      });
 
     const visible = state.visibleNodes();
     const edges = state.visibleEdges();
@@ -109,7 +125,7 @@ export class Renderer {
       .join((enter) => {
         const g = enter.append('g').attr('tabindex', '-1');
         g.append('rect').attr('height', NODE_H);
-        g.append('text').attr('class', 'label').attr('x', 7).attr('y', 14);
+        g.append('text').attr('class', 'label').attr('x', 6).attr('y', 13);
         g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 7);
         g.filter((n) => !!n.counters?.length).append('text').attr('class', 'badge');
         this.hooks.onNode(g);
@@ -128,24 +144,24 @@ export class Renderer {
       const b = layout.boxes.get(n.id);
       return b ? `translate(${b.x},${b.y})` : '';
     };
-    if (animate && visible.length < 1500) node.transition().duration(300).attr('transform', tf);
+    if (animate && visible.length <= 3000) node.transition().duration(300).attr('transform', tf);
     else node.attr('transform', tf);
     node.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
     node.select('text.label').text((n) => shownLabel(n.label, n.kind));
     // closest zoom: file:line, and the ops slot of a bound function, clipped to the box
     node.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, ((layout.boxes.get(n.id)?.w ?? 100) + 30) / 5.5)));
-    node.select('text.badge').attr('x', (n) => (layout.boxes.get(n.id)?.w ?? 100) + 3).attr('y', 14);
+    node.select('text.badge').attr('x', (n) => (layout.boxes.get(n.id)?.w ?? 100) + 3).attr('y', 13);
     // the lit path numbered in call order (only its nodes carry a number)
     const steps = state.pathNodes.filter((id) => layout.boxes.has(id));
     const st = this.gMarks.selectAll<SVGGElement, string>('g.step').data(steps, (id) => id).join((enter) => {
       const g = enter.append('g').attr('class', 'step');
-      g.append('circle').attr('r', 9);
+      g.append('circle').attr('r', 8);
       g.append('text').attr('text-anchor', 'middle').attr('y', 4);
       return g;
     });
     st.attr('data-step', (id) => pathIndex.get(id) ?? 0).attr('transform', (id) => {
       const b = layout.boxes.get(id)!;
-      return `translate(${b.x - 11},${b.y + NODE_H / 2})`;
+      return `translate(${b.x - 10},${b.y + NODE_H / 2})`;
     });
     st.select('text').text((id) => String(pathIndex.get(id)));
   }

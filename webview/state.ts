@@ -172,7 +172,7 @@ export class MapState {
   }
 
   /** The layout's input for what is visible now. */
-  layoutInput(opts: { aspect?: number; pinned?: LayoutInput['pinned'] } = {}): LayoutInput {
+  layoutInput(opts: { aspect?: number; view?: LayoutInput['view']; pinned?: LayoutInput['pinned'] } = {}): LayoutInput {
     // the lit path is a spine of its own (first column, in call order); what an expansion revealed
     // sits next to its origin (the origin's column), not with its subsystem
     const onPath = new Set(this.pathNodes);
@@ -190,6 +190,7 @@ export class MapState {
     for (const p of Object.values(this.model?.presetPaths ?? {})) seeds.push(p);
     const columns = (this.model?.columns ?? []).map((c) => c.id);
     if (onPath.size) columns.unshift(PATH_COLUMN);
-    return { nodes, edges, columns, seeds, path: this.pathNodes, aspect: opts.aspect, pinned: opts.pinned };
+    const bandTitles = Object.fromEntries((this.model?.layers ?? []).map((l) => [l.id, `${l.title} (${l.count})`]));
+    return { nodes, edges, columns, seeds, path: this.pathNodes, aspect: opts.aspect, view: opts.view, pinned: opts.pinned, bandTitles };
   }
 }

@@ -85,22 +85,57 @@ test('Trace Path TCP send: the path is highlighted end to end', { skip, timeout:
   await shot('6-trace-tcp-send');
 });
 
+/** What the panel shows after Fit, measured in the page: the on-screen size of the node labels drawn
+ *  (font size × zoom), and band titles or column heads drawn over one another. */
+async function panelText(): Promise<{ labels: number; median: number; min: number; overlaps: string[]; zoom: number }> {
+  return (await mapFrame().locator('body').evaluate(`(() => {
+    const shown = (e) => getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().width > 0;
+    const px = [...document.querySelectorAll('g.node text.label')].filter(shown).map((e) => parseFloat(getComputedStyle(e).fontSize) * e.getScreenCTM().a).sort((a, b) => a - b);
+    const rects = (sel) => [...document.querySelectorAll(sel)].filter(shown).map((e) => ({ t: e.textContent, r: e.getBoundingClientRect() }));
+    const titles = rects('.band text.title'), heads = rects('.cell text.name');
+    const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    const overlaps = [];
+    for (const t of titles) for (const h of heads) if (hit(t.r, h.r)) overlaps.push(t.t + ' / ' + h.t);
+    for (let i = 0; i < heads.length; i++) for (let j = i + 1; j < heads.length; j++) if (hit(heads[i].r, heads[j].r)) overlaps.push(heads[i].t + ' / ' + heads[j].t);
+    return { labels: px.length, median: px.length ? px[px.length >> 1] : 0, min: px.length ? px[0] : 0, overlaps, zoom: Number(document.querySelector('svg.map').dataset.zoom) };
+  })()`)) as { labels: number; median: number; min: number; overlaps: string[]; zoom: number };
+}
+
+/** Fit, then the panel's labels are readable (median ≥ 11 px, none drawn smaller) and no band title or
+ *  column head is drawn over another. */
+async function fitAndCheck(view: string): Promise<void> {
+  await mapFrame().locator('button.fit').click();
+  await page.waitForTimeout(500);
+  const m = await panelText();
+  process.stderr.write(`e2e: ${view} after Fit: ${m.labels} labels, median ${m.median.toFixed(1)} px, zoom ${m.zoom}\n`);
+  assert.ok(m.labels > 20 && m.median >= 11, `${view}: ${JSON.stringify(m)}`);
+  assert.ok(m.min >= 10.99, `${view}: a label drawn at ${m.min} px`);
+  assert.deepEqual(m.overlaps, [], `${view}: titles over column heads`);
+}
+
 test('map views for the eye: default after Fit, TCP send path, three expansions with bundles, zoomed out and in, light theme', { skip, timeout: 120_000 }, async () => {
   const map = mapFrame();
-  await map.locator('button.fit').click();
-  await page.waitForTimeout(500);
+  // the default view in the panel (beside the explorer): labels readable after Fit, titles clear of heads
+  await map.locator('button', { hasText: 'Clear path' }).click();
+  await fitAndCheck('default view');
+  await shot('map-default');
+  await map.locator('select.preset').selectOption('tcp-send');
+  await map.locator('.status[data-path="found"]').waitFor({ state: 'attached', timeout: 20_000 });
+  await fitAndCheck('TCP send path');
   await shot('map-tcp-send');
   // expand three nodes of the path: callees appear next to them, a "+N more" bundle for the rest
   for (const fn of ['tcp_sendmsg_locked', 'ip_finish_output2', '__dev_queue_xmit']) {
     const before = await map.locator('g.node').count();
+    // what the last expansion added may have pushed this node out of view: Fit first
+    await map.locator('button.fit').click();
+    await page.waitForTimeout(400);
     await map.locator(`g.node[data-label="${fn}"]`).click();
     for (let i = 0; i < 50 && (await map.locator('g.node').count()) === before; i++) await page.waitForTimeout(100);
     assert.ok((await map.locator('g.node').count()) > before, `${fn} expanded`);
   }
   assert.ok((await map.locator('g.node.bundle').count()) >= 1, 'a "+N more" bundle');
   await page.waitForTimeout(500);
-  await map.locator('button.fit').click();
-  await page.waitForTimeout(400);
+  await fitAndCheck('three expansions');
   await shot('map-expanded');
   const svg = map.locator('svg.map');
   // a string is evaluated as an expression (a function text would only be returned, never called)

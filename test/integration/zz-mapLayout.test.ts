@@ -1,7 +1,8 @@
 // The stack map's geometry on the real 6.1 model (the issue's measures, 1600×1000 window after Fit):
 // default view ≤ 1.0 crossing per visible edge; TCP send path 0 crossings among its own edges and
 // horizontal travel ≤ 1.5× vertical; after expanding three of its nodes ≤ 1.5 crossings per edge;
-// labels ≥ 11 px on screen. Also: the same input gives the same picture.
+// labels ≥ 11 px on screen; the same in a VS Code panel (1080×800). Also: the same input gives the same
+// picture.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { grammar, distDir, integrationCache } from '../helpers.ts';
@@ -43,7 +44,7 @@ test('6.1 map: default view ≤ 1.0 crossing per visible edge, labels ≥ 11 px 
   assert.ok(g.edges > 40, `${g.edges} visible edges`);
   assert.ok(g.crossingsPerEdge <= 1.0, fmt(g));
   assert.ok(g.labelPx >= 11, fmt(g));
-  const again = layoutMap(st.layoutInput({ aspect: 1600 / 960 }));
+  const again = layoutMap(st.layoutInput({ view: { width: 1600, height: 960 } }));
   assert.deepEqual([...again.boxes], [...g.result.boxes]);
 });
 
@@ -70,4 +71,25 @@ test('6.1 map: TCP send path reads top to bottom (0 self-crossings, sideways ≤
   console.log(`# after three expansions: ${fmt(e)}`);
   assert.ok(e.crossingsPerEdge <= 1.5, fmt(e));
   assert.ok([...st.nodes.values()].some((n) => n.kind === 'bundle'), 'a "+N more" bundle');
+});
+
+test('6.1 map in a VS Code panel (1080×800): labels ≥ 11 px after Fit in the default view, the TCP send path and after three expansions', () => {
+  const panel = { width: 1080, height: 800 };
+  const st = new MapState();
+  st.init(builder.build());
+  const d = measure(st, panel);
+  console.log(`# panel default: ${fmt(d)}`);
+  assert.ok(d.labelPx >= 11 && d.wholePx >= 11, fmt(d));
+  const t = builder.trace('tcp-send');
+  st.setPath(t.nodes, t.edges);
+  const p = measure(st, panel);
+  console.log(`# panel TCP send: ${fmt(p)} (whole picture ${p.wholePx.toFixed(1)} px)`);
+  assert.ok(p.labelPx >= 11, fmt(p));
+  for (const fn of ['tcp_sendmsg_locked', 'ip_finish_output2', '__dev_queue_xmit']) {
+    const r = builder.expand(fn, 'callees');
+    st.expand(`fn:${fn}`, 'callees', r.nodes, r.edges);
+  }
+  const e = measure(st, panel);
+  console.log(`# panel after three expansions: ${fmt(e)} (whole picture ${e.wholePx.toFixed(1)} px)`);
+  assert.ok(e.labelPx >= 11, fmt(e));
 });

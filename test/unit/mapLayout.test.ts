@@ -84,7 +84,7 @@ test('layout: a call inside a band goes one sub-row down; the same input gives t
   assert.deepEqual([...layoutMap({ nodes: [...nodes].reverse(), edges, columns: ['c', 'k'] }).boxes].sort(), [...r.boxes].sort());
   const pinned = layoutMap({ nodes, edges, columns: ['c', 'k'], pinned: { 'fn:x': { x: 900, y: 5 } } });
   assert.deepEqual([pinned.boxes.get('fn:x')!.x, pinned.boxes.get('fn:x')!.y], [900, 5]);
-  assert.deepEqual(r.steps.map((s) => s.name), ['index graph', 'order columns by the seed paths', 'break cycles and assign in-band levels', 'choose sub-rows per band for the aspect', 'pack cells into sub-rows', 'order by median sweeps', 'place boxes']);
+  assert.deepEqual(r.steps.map((s) => s.name), ['index graph', 'order columns by the seed paths', 'break cycles and assign in-band levels', 'choose sub-rows per band for the aspect', 'pack cells into sub-rows', 're-plan bands that packed wider than planned', 'order by median sweeps', 'place boxes']);
 });
 
 function model(n: number): MapModel {

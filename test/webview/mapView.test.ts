@@ -153,3 +153,45 @@ test('webview: a 400 px wide window still renders, fits and hides labels rather 
     assert.deepEqual(errors, []);
     await page.screenshot({ path: shotPath('webview-5-narrow-then-wide.png') });
   }));
+
+test('webview: a plain drag moves a node and it stays there (webview state) until Reset layout; a press that does not move still expands', { skip: pw ? false : MISSING }, async () =>
+  withBrowser(async (browser) => {
+    const page = await openHarness(browser, { width: 1400, height: 900 });
+    const m = model();
+    await deliver(page, { type: 'map/init', model: m });
+    await page.waitForSelector('body[data-ready="true"]');
+    const node = page.locator('g.node[data-label="tcp_sendmsg"]');
+    const transform = async () => (await node.getAttribute('transform'))!.match(/translate\(([-\d.]+),\s*([-\d.]+)\)/)!.slice(1).map(Number);
+    const [x0, y0] = await transform();
+    const k = Number(await page.locator('svg.map').getAttribute('data-zoom'));
+    const zoomBefore = await page.locator('g.viewport').getAttribute('transform');
+    const box = (await node.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 30, { steps: 6 });
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 60, { steps: 6 });
+    await page.mouse.up();
+    await page.waitForTimeout(400);
+    const [x1, y1] = await transform();
+    assert.ok(Math.abs(x1 - (x0 + 120 / k)) <= 2 && Math.abs(y1 - (y0 + 60 / k)) <= 2, `moved to ${x1},${y1} from ${x0},${y0} at k=${k}`);
+    assert.equal(await page.locator('g.viewport').getAttribute('transform'), zoomBefore, 'the map itself did not pan');
+    assert.equal((await sent(page)).filter((x) => x.type === 'map/expand').length, 0, 'a drag is not a click');
+    assert.match((await node.getAttribute('class')) ?? '', /pinned/);
+    const saved = (await page.evaluate('window.__nsaHost.state()')) as { pinned: Record<string, { x: number; y: number }> };
+    assert.deepEqual(Object.keys(saved.pinned), ['fn:tcp_sendmsg']);
+    // a re-layout (live sample, Fit, a path) keeps it where it was dropped
+    await deliver(page, { type: 'map/path', id: null, title: 'T', found: true, nodes: [m.nodes[1], m.nodes[7]], edges: [{ from: m.nodes[1].id, to: m.nodes[7].id, kind: 'direct' }] });
+    await page.locator('button.fit').click();
+    await page.waitForTimeout(400);
+    assert.deepEqual((await transform()).map(Math.round), [x1, y1].map(Math.round));
+    // a press that does not move: a click, it expands
+    await node.click();
+    assert.deepEqual((await sent(page)).filter((x) => x.type === 'map/expand').map((x) => x.fn), ['tcp_sendmsg']);
+    await page.screenshot({ path: shotPath('webview-6-dragged.png') });
+    // Reset layout: back where the layout puts it, nothing pinned
+    await page.locator('button', { hasText: 'Reset layout' }).click();
+    await page.waitForTimeout(400);
+    const [x2, y2] = await transform();
+    assert.ok(Math.abs(x2 - x1) > 5 || Math.abs(y2 - y1) > 5, 'back in the layout');
+    assert.deepEqual((await page.evaluate('window.__nsaHost.state()') as { pinned: object }).pinned, {});
+  }));

@@ -2,26 +2,58 @@
 // edge anchors (as drawn), crossings per edge, horizontal vs vertical travel of a path, label size on
 // screen after Fit. Pure: no DOM (labels are monospace, so their width is computed, not measured).
 
-export const NODE_H = 20;
-export const ROW_GAP = 7;
+export const NODE_H = 18;
+export const ROW_GAP = 6;
 export const ROW = NODE_H + ROW_GAP;
-export const NODE_GAP = 10;
-export const COL_GAP = 30;
-export const BAND_HEAD = 20;
-export const BAND_GAP = 6;
+export const NODE_GAP = 8;
+export const COL_GAP = 20;
+/** A band's head line: the column heads of its cells (the band's title is in the gutter). */
+export const BAND_HEAD = 18;
+export const BAND_GAP = 4;
 export const COLUMN_HEAD = 4;
+/** The left gutter holds each band's title, wrapped to GUTTER_CHARS a line, TITLE_LINE apart (the
+ *  layer names on the left of the "Anatomy of the Linux networking stack" figure): it never meets a
+ *  column head. */
+export const GUTTER_CHARS = 12;
+export const TITLE_LINE = 14;
 /** Node label font size in map units (monospace). */
 export const LABEL_PX = 12;
 export const CHAR_W = 7.23;
 export const MAX_LABEL_CHARS = 30;
 /** Never draw a label smaller than this on screen: hide it instead. */
 export const MIN_SCREEN_PX = 11;
+export const GUTTER = Math.ceil(GUTTER_CHARS * CHAR_W) + 16;
+/** The zoom at which a node label is MIN_SCREEN_PX on screen (a hair over: rounding never hides it). */
+export const LABEL_K = (MIN_SCREEN_PX + 0.01) / LABEL_PX;
+/** Fit leaves this much room around the picture (px). */
+export const FIT_MARGIN = 16;
 
 export interface Box {
   x: number;
   y: number;
   w: number;
   h: number;
+}
+
+/** A band title in gutter lines of at most `max` characters (words kept whole, long ones split after a
+ *  hyphen or cut). */
+export function wrapTitle(title: string, max = GUTTER_CHARS): string[] {
+  const words = title.split(/\s+/).filter(Boolean).flatMap((w) => (w.length > max && w.includes('-') ? w.split(/(?<=-)/) : [w]));
+  const lines: string[] = [];
+  for (const w of words) {
+    const last = lines.length ? lines[lines.length - 1] : undefined;
+    if (last !== undefined && last.length + (last.endsWith('-') ? 0 : 1) + w.length <= max) lines[lines.length - 1] = last + (last.endsWith('-') ? '' : ' ') + w;
+    else lines.push(w.length > max ? w.slice(0, max - 1) + '…' : w);
+  }
+  return lines;
+}
+
+/** A column's head in a cell `w` wide: MAINTAINERS' "NETWORKING [TCP]" reads "[TCP]" (every column of
+ *  the network tree is NETWORKING something; the hover has the full name), clipped to the cell. */
+export function columnHead(column: string, w: number): string {
+  const short = column.replace(/^NETWORKING\s+(?=\S)/, '');
+  const k = Math.max(1, Math.floor((w + 4) / CHAR_W));
+  return short.length > k ? (k <= 2 ? '' : short.slice(0, k - 1) + '…') : short;
 }
 
 /** The label a box shows (glyph for tables, clipped) and the box's width for it. */
@@ -31,7 +63,7 @@ export function shownLabel(label: string, kind?: string): string {
   return s.length > MAX_LABEL_CHARS ? s.slice(0, MAX_LABEL_CHARS - 1) + '…' : s;
 }
 export function boxWidth(label: string, kind?: string): number {
-  return Math.ceil(shownLabel(label, kind).length * CHAR_W + 14);
+  return Math.ceil(shownLabel(label, kind).length * CHAR_W + 12);
 }
 
 /** Where an edge leaves and enters its boxes, as the renderer draws it: bottom → top going down,
@@ -124,9 +156,19 @@ export function travel(boxes: ReadonlyMap<string, Box>, edges: readonly { from: 
   return { horizontal, vertical };
 }
 
+/** What Fit does: the whole picture when its labels stay readable (≥ 11 px); else the full width of the
+ *  band stack at the zoom where labels are just readable, from the top (the rest is a pan down); only
+ *  when not even the width fits at that zoom, the whole picture with labels hidden. */
+export function fitView(width: number, height: number, vw: number, vh: number, margin = FIT_MARGIN): { k: number; all: boolean } {
+  const all = fitScale(width, height, vw, vh, margin);
+  if (all >= LABEL_K) return { k: all, all: true };
+  const byWidth = (vw - 2 * margin) / Math.max(1, width);
+  return byWidth >= LABEL_K ? { k: LABEL_K, all: false } : { k: all, all: true };
+}
+
 /** The zoom that fits a `width` × `height` picture into a viewport (with a margin), capped so a small
  *  map is not blown up. */
-export function fitScale(width: number, height: number, vw: number, vh: number, margin = 16, max = 1.6): number {
+export function fitScale(width: number, height: number, vw: number, vh: number, margin = FIT_MARGIN, max = 1.6): number {
   if (width <= 0 || height <= 0) return 1;
   return Math.min((vw - 2 * margin) / width, (vh - 2 * margin) / height, max);
 }

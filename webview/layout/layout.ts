@@ -5,7 +5,7 @@
 // top to bottom like a stack trace); columns are subsystems. Inside a cell, nodes are ordered by
 // median sweeps over the visible edges, seeded by the preset paths, then placed as close to their
 // neighbours as the cell allows. Deterministic: the same input gives the same picture. Pure: no DOM.
-import { BAND_GAP, BAND_HEAD, COLUMN_HEAD, COL_GAP, NODE_GAP, NODE_H, ROW, anchors, boxWidth, crossingsOf, segment, segmentsCross, type Box, type Segment } from './geometry.ts';
+import { BAND_GAP, BAND_HEAD, COLUMN_HEAD, COL_GAP, FIT_MARGIN, GUTTER, LABEL_K, NODE_GAP, NODE_H, ROW, TITLE_LINE, anchors, boxWidth, columnHead, crossingsOf, segment, segmentsCross, wrapTitle, type Box, type Segment } from './geometry.ts';
 
 export const BANDS = ['syscall', 'socket', 'protocol', 'network', 'device', 'driver'] as const;
 export type BandId = (typeof BANDS)[number];
@@ -36,16 +36,24 @@ export interface LayoutInput {
   pinned?: Readonly<Record<string, { x: number; y: number }>>;
   /** Viewport width / height the picture should fill (default 1.6). */
   aspect?: number;
+  /** The map's area on screen (px): Fit's shape (it overrides aspect), and the width the band stack
+   *  should not pass, so that Fit can show the whole width with labels ≥ 11 px. */
+  view?: { width: number; height: number };
   /** Most sub-rows a band's calls may take (default 10). */
   maxLevels?: number;
+  /** Band titles ("Network protocols (13341)"): written in the left gutter. */
+  bandTitles?: Partial<Record<BandId, string>>;
 }
 export interface LayoutResult {
   boxes: Map<string, Box>;
-  bands: { id: BandId; y: number; h: number; rows: number }[];
+  /** Each band with its title's gutter lines (first baseline at y + TITLE_LINE). */
+  bands: { id: BandId; y: number; h: number; rows: number; title: string[] }[];
+  /** Where the cells start (the gutter's width). */
+  gutter: number;
   /** Column order (left to right in every band). */
   columns: string[];
-  /** The non-empty cells: a column's part of a band, headed by the column's name. */
-  cells: { band: BandId; column: string; x: number; y: number; w: number; h: number; count: number }[];
+  /** The non-empty cells: a column's part of a band, headed by `head` (its name clipped to the cell). */
+  cells: { band: BandId; column: string; head: string; x: number; y: number; w: number; h: number; count: number }[];
   width: number;
   height: number;
   /** Time per named step (ms), for the bench. */
@@ -77,6 +85,29 @@ interface Work {
   /** In-band back edges (v * n + u) and a topological order of the in-band call DAG. */
   back: Set<number>;
   topo: number[];
+  /** The lit path's spine: a node's place among the path's nodes of its band (-1: not on it). In a band
+   *  with fewer rows than that stretch of the path, it continues in the next slot to the right, from the
+   *  band's top (newspaper columns; the steps are numbered). */
+  spine: Int32Array;
+  spineLen: Int32Array;
+  /** The slot (newspaper column) of a spine node. */
+  slot: Int32Array;
+  /** Per band: the spine's column and the width of one spine slot. */
+  spineCol: Int32Array;
+  slotW: Float64Array;
+  /** Band title lines (gutter) and the rows a band needs to hold them. */
+  titles: string[][];
+  gutter: number;
+  /** A cell's (band * columns + column) packed width in r rows, as step 4 estimated it. */
+  cellCap?: (cell: number, r: number) => number;
+  /** Per cell: its first row and row count in the band, and its stack (left to right; -1: empty). */
+  cellRow0: Int32Array;
+  cellRows: Int32Array;
+  cellStack: Int32Array;
+  /** Band widths step 4 planned. */
+  planned: number[];
+  /** Step 4's cell widths and band plans (kept for a re-plan). */
+  memo?: { cells: Map<number, number>; plans: Map<number, BandPlan> };
 }
 
 /** Sub-rows per band at most (fill arrays are sized for it). */
@@ -94,8 +125,12 @@ export function layoutMap(input: LayoutInput): LayoutResult {
   const w = step('index graph', () => indexGraph(input));
   step('order columns by the seed paths', () => orderColumns(w, input));
   step('break cycles and assign in-band levels', () => assignLevels(w, input.maxLevels ?? 10));
-  const rowsOf = step('choose sub-rows per band for the aspect', () => chooseRows(w, input.aspect ?? 1.6));
+  const view = input.view && input.view.width > 2 * FIT_MARGIN && input.view.height > 2 * FIT_MARGIN ? input.view : undefined;
+  const aspect = view ? (view.width - 2 * FIT_MARGIN) / (view.height - 2 * FIT_MARGIN) : input.aspect ?? 1.6;
+  const maxWidth = view ? (view.width - 2 * FIT_MARGIN) / LABEL_K : Infinity;
+  let rowsOf = step('choose sub-rows per band for the aspect', () => chooseRows(w, aspect, maxWidth, new Float64Array(BANDS.length).fill(1)));
   step('pack cells into sub-rows', () => packRows(w, rowsOf));
+  rowsOf = step('re-plan bands that packed wider than planned', () => replan(w, rowsOf, aspect, maxWidth));
   const geo = step('order by median sweeps', () => sweep(w, rowsOf));
   const r = step('place boxes', () => place(w, rowsOf, geo, input.pinned));
   r.steps = steps;
@@ -159,7 +194,19 @@ function indexGraph(input: LayoutInput): Work {
     pathNb[a].push(b);
     pathNb[b].push(a);
   }
-  return { nodes, width, band, col, columns, out, inn, calls, callers, pathNb, seed, level: new Int32Array(n), row: new Int32Array(n), rowsOf: new Int32Array(BANDS.length), x: new Float64Array(n), order: new Float64Array(n), back: new Set(), topo: [] };
+  const B = BANDS.length;
+  const spine = new Int32Array(n).fill(-1), spineLen = new Int32Array(B), spineCol = new Int32Array(B).fill(-1), slotW = new Float64Array(B);
+  for (const i of p) {
+    if (i === undefined || spine[i] >= 0) continue;
+    const b = band[i];
+    spine[i] = spineLen[b]++;
+    spineCol[b] = col[i];
+    // room between slots for the step numbers
+    slotW[b] = Math.max(slotW[b], width[i] + NODE_GAP + 12);
+  }
+  const titles = BANDS.map((b) => (input.bandTitles?.[b] ? wrapTitle(input.bandTitles[b]!) : []));
+  const gutter = input.bandTitles ? GUTTER : 0;
+  return { nodes, width, band, col, columns, out, inn, calls, callers, pathNb, seed, level: new Int32Array(n), row: new Int32Array(n), rowsOf: new Int32Array(B), x: new Float64Array(n), order: new Float64Array(n), back: new Set(), topo: [], spine, spineLen, slot: new Int32Array(n), spineCol, slotW, titles, gutter, cellRow0: new Int32Array(B * columns.length), cellRows: new Int32Array(B * columns.length), cellStack: new Int32Array(B * columns.length), planned: [] };
 }
 
 // ── 2. columns: those the seed paths cross, in path order, then the rest in their default order ──
@@ -168,11 +215,20 @@ function orderColumns(w: Work, input: LayoutInput): void {
   const seeded = [...w.nodes.keys()].filter((i) => w.seed[i] < Infinity).sort((a, b) => w.seed[a] - w.seed[b]);
   for (const i of seeded) if (!rank.has(w.col[i])) rank.set(w.col[i], rank.size);
   const used = new Set(w.col);
-  const order = w.columns.map((_, i) => i).filter((i) => used.has(i)).sort((a, b) => (rank.get(a) ?? 1e9 + a) - (rank.get(b) ?? 1e9 + b));
+  // with a lit path: its spine's column first, then the columns most linked to the spine (short edges)
+  const spineCols = new Set<number>(), links = new Map<number, number>();
+  for (let i = 0; i < w.nodes.length; i++) {
+    if (w.spine[i] < 0) continue;
+    spineCols.add(w.col[i]);
+    for (const u of [...w.out[i], ...w.inn[i]]) if (w.spine[u] < 0) links.set(w.col[u], (links.get(w.col[u]) ?? 0) + 1);
+  }
+  const key = (c: number) => (spineCols.has(c) ? -1e6 : -(links.get(c) ?? 0) * 1e3) + (rank.get(c) ?? 500 + c);
+  const order = w.columns.map((_, i) => i).filter((i) => used.has(i)).sort((a, b) => key(a) - key(b));
   const remap = new Int32Array(w.columns.length);
   order.forEach((c, i) => (remap[c] = i));
   w.columns = order.map((c) => w.columns[c]);
   for (let i = 0; i < w.col.length; i++) w.col[i] = remap[w.col[i]];
+  for (let b = 0; b < w.spineCol.length; b++) if (w.spineCol[b] >= 0) w.spineCol[b] = remap[w.spineCol[b]];
   void input;
 }
 
@@ -227,55 +283,222 @@ function inChain(w: Work, i: number): boolean {
   return false;
 }
 
-// ── 4. how many sub-rows each band gets: enough for its chain, more while it makes the picture fit better ──
-function chooseRows(w: Work, aspect: number): Int32Array {
+// ── 4. how many sub-rows each band gets, and how its cells share them: enough rows for a short chain and
+//       the band's title; then rows are added where the picture comes closest to the window's shape (the
+//       zoom Fit needs is what counts: a narrow panel gets more, narrower rows). A band's cells stand side
+//       by side, except that small cells next to each other stack (each under its own head) rather than
+//       each take a full-height column; the lit path's spine wraps into slots when that is narrower ──
+/** In-band call chains longer than this wrap rather than force rows. */
+const CHAIN_ROWS = 4;
+/** Most cells in one stack. */
+const STACK_MAX = 4;
+interface BandPlan {
+  width: number;
+  /** Stacks left to right; each cell with its first row and row count. */
+  stacks: { cell: number; row0: number; rows: number }[][];
+}
+function chooseRows(w: Work, aspect: number, maxWidth: number, corr: Float64Array): Int32Array {
   const B = BANDS.length, C = w.columns.length;
-  const cellTotal = new Float64Array(B * C);
-  const widest = new Float64Array(B * C);
-  const rows = new Int32Array(B);
+  const widths: number[][] = Array.from({ length: B * C }, () => []);
+  const count = new Int32Array(B);
+  const rows = new Int32Array(B).fill(1);
   for (let i = 0; i < w.nodes.length; i++) {
-    const c = w.band[i] * C + w.col[i];
-    cellTotal[c] += w.width[i] + NODE_GAP;
-    widest[c] = Math.max(widest[c], w.width[i]);
-    if (inChain(w, i)) rows[w.band[i]] = Math.max(rows[w.band[i]], w.level[i] + 1);
+    const b = w.band[i];
+    count[b]++;
+    if (w.spine[i] >= 0) continue;
+    widths[b * C + w.col[i]].push(w.width[i] + NODE_GAP);
+    if (inChain(w, i)) rows[b] = Math.max(rows[b], Math.min(CHAIN_ROWS, w.level[i] + 1));
   }
-  for (let b = 0; b < B; b++) rows[b] = Math.min(MAX_ROWS, Math.max(1, rows[b]));
-  // each band lays its cells out side by side (the columns keep their order in every band)
-  const size = (r: Int32Array): [number, number] => {
-    let width = 0;
-    for (let b = 0; b < B; b++) {
-      let bw = 0;
-      for (let c = 0; c < C; c++) if (cellTotal[b * C + c] > 0) bw += Math.max(widest[b * C + c], cellTotal[b * C + c] / r[b]) + COL_GAP;
-      width = Math.max(width, bw);
+  for (const l of widths) l.sort((a, b) => b - a);
+  // a cell's width in r rows: its boxes dealt widest first to the emptiest row (what packing reaches)
+  const memo = (w.memo ??= { cells: new Map(), plans: new Map() }).cells;
+  const cellWidth = (k: number, r: number): number => {
+    const l = widths[k];
+    if (!l.length) return 0;
+    r = Math.max(1, Math.min(r, l.length));
+    const key = k * (MAX_ROWS + 1) + r;
+    let v = memo.get(key);
+    if (v === undefined) {
+      const fill = new Float64Array(r);
+      for (const x of l) {
+        let m = 0;
+        for (let j = 1; j < r; j++) if (fill[j] < fill[m]) m = j;
+        fill[m] += x;
+      }
+      v = Math.max(...fill) - NODE_GAP;
+      memo.set(key, v);
     }
-    let height = COLUMN_HEAD;
-    for (let b = 0; b < B; b++) height += BAND_HEAD + r[b] * ROW + BAND_GAP;
-    return [width, height];
+    return v;
   };
-  // the zoom Fit would need: smaller is worse; add a row where it helps most
-  const score = (r: Int32Array) => {
-    const [wd, ht] = size(r);
-    return Math.max(wd / aspect, ht);
+  w.cellCap = (k: number, r: number) => cellWidth(k, r) + NODE_GAP;
+  const cellsOf: number[][] = BANDS.map((_, b) => {
+    const l: number[] = [];
+    for (let c = 0; c < C; c++) if (widths[b * C + c].length || w.spineCol[b] === c) l.push(b * C + c);
+    return l;
+  });
+  /** Fewest rows that bring cell k to width W or less (Infinity: never). */
+  const rowsFor = (k: number, W: number, R: number): number => {
+    if (cellWidth(k, R) > W) return Infinity;
+    let lo = 1, hi = R;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cellWidth(k, mid) <= W) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   };
-  let best = score(rows);
-  for (let iter = 0; iter < 200; iter++) {
-    let pick = -1, pickScore = best;
-    for (let b = 0; b < B; b++) {
-      if (rows[b] >= MAX_ROWS) continue;
-      rows[b]++;
-      const s = score(rows);
-      rows[b]--;
-      if (s < pickScore - 1e-6) {
-        pick = b;
-        pickScore = s;
+  /** The narrowest stack of cells ks in R rows (a stacked cell's head takes a row). */
+  const stackOf = (b: number, ks: number[], R: number): { width: number; rows: number[] } | undefined => {
+    if (ks.length === 1) {
+      const k = ks[0];
+      const sp = w.spineCol[b] === k % C ? Math.ceil(w.spineLen[b] / R) * w.slotW[b] : 0;
+      return { width: sp + (widths[k].length ? cellWidth(k, R) : -NODE_GAP), rows: [R] };
+    }
+    if (ks.some((k) => w.spineCol[b] === k % C) || R < 2 * ks.length - 1) return undefined;
+    const fits = (W: number) => ks.reduce((sum, k) => sum + rowsFor(k, W, R), 0) + ks.length - 1 <= R;
+    // the narrowest width at which the cells fit one above the other: bisection between the widest box
+    // and the widest single row
+    let lo = Math.max(...ks.map((k) => widths[k][0] - NODE_GAP)), hi = Math.max(...ks.map((k) => cellWidth(k, 1)));
+    if (!fits(hi)) return undefined;
+    for (let it = 0; it < 14 && hi - lo > 1; it++) {
+      const mid = (lo + hi) / 2;
+      if (fits(mid)) hi = mid;
+      else lo = mid;
+    }
+    const rs = ks.map((k) => rowsFor(k, hi, R));
+    const W = Math.max(...ks.map((k, t) => cellWidth(k, rs[t])));
+    // the last cell takes the rows left over
+    rs[rs.length - 1] += R - (rs.reduce((x, y) => x + y, 0) + ks.length - 1);
+    return { width: W, rows: rs };
+  };
+  const plans = w.memo.plans;
+  const planOf = (b: number, R: number): BandPlan => {
+    const key = b * (MAX_ROWS + 1) + R;
+    let plan = plans.get(key);
+    if (plan) return plan;
+    // cheapest split of the band's cells (in column order) into consecutive stacks
+    const ks = cellsOf[b], m = ks.length;
+    const cost = new Float64Array(m + 1).fill(Infinity);
+    const from = new Int32Array(m + 1);
+    const got: ({ width: number; rows: number[] } | undefined)[] = new Array(m + 1);
+    cost[0] = 0;
+    for (let j = 1; j <= m; j++) {
+      for (let i = Math.max(0, j - STACK_MAX); i < j; i++) {
+        if (cost[i] === Infinity) continue;
+        const st = stackOf(b, ks.slice(i, j), R);
+        if (!st) continue;
+        const c = cost[i] + st.width + COL_GAP;
+        if (c < cost[j] - 1e-6) {
+          cost[j] = c;
+          from[j] = i;
+          got[j] = st;
+        }
       }
     }
-    if (pick < 0) break;
-    rows[pick]++;
+    const stacks: BandPlan['stacks'] = [];
+    for (let j = m; j > 0; j = from[j]) {
+      const i = from[j], st = got[j]!;
+      let r0 = 0;
+      stacks.unshift(ks.slice(i, j).map((cell, t) => {
+        const e = { cell, row0: r0, rows: st.rows[t] };
+        r0 += st.rows[t] + 1;
+        return e;
+      }));
+    }
+    plan = { width: w.gutter + (m ? cost[m] - COL_GAP : 0), stacks };
+    plans.set(key, plan);
+    return plan;
+  };
+  for (let b = 0; b < B; b++) {
+    // the title's lines fit beside the band's rows
+    const need = Math.ceil((w.titles[b].length * TITLE_LINE + 4 - BAND_HEAD) / ROW);
+    rows[b] = Math.min(MAX_ROWS, Math.max(rows[b], need, 1));
+  }
+  const height = (r: Int32Array) => {
+    let h = COLUMN_HEAD;
+    for (let b = 0; b < B; b++) h += BAND_HEAD + r[b] * ROW + BAND_GAP;
+    return h;
+  };
+  // the zoom Fit would need: smaller is worse
+  const score = (r: Int32Array) => {
+    let wd = 0;
+    for (let b = 0; b < B; b++) wd = Math.max(wd, planOf(b, r[b]).width * corr[b]);
+    // packing and ordering come out a few per cent wider than the estimate
+    wd *= 1.01;
+    // past the width where Fit keeps labels readable, narrowing is worth more than height
+    return Math.max(wd / aspect, height(r)) + Math.max(0, wd - 0.97 * maxWidth) * 4;
+  };
+  let best = score(rows);
+  const maxRows = (b: number) => Math.min(MAX_ROWS, Math.max(1, 2 * count[b]));
+  for (let iter = 0; iter < 400; iter++) {
+    // moves: a row more in one band, or in every band about as wide as the widest (bands tied for the
+    // width only narrow the picture together)
+    const bw = BANDS.map((_, b) => planOf(b, rows[b]).width * corr[b]);
+    const top = Math.max(...bw);
+    const moves: number[][] = BANDS.map((_, b) => [b]);
+    moves.push(BANDS.map((_, b) => b).filter((b) => bw[b] >= top - 24));
+    let pick: number[] | undefined, pickScore = best;
+    for (const mv of moves) {
+      if (!mv.length || mv.some((b) => rows[b] >= maxRows(b))) continue;
+      for (const b of mv) rows[b]++;
+      const sc = score(rows);
+      for (const b of mv) rows[b]--;
+      if (sc < pickScore - 1e-6) {
+        pick = mv;
+        pickScore = sc;
+      }
+    }
+    if (!pick) break;
+    for (const b of pick) rows[b]++;
     best = pickScore;
   }
+  // each cell's rows in its band
+  w.cellRow0.fill(0);
+  w.cellRows.fill(0);
+  w.cellStack.fill(-1);
+  for (let b = 0; b < B; b++) {
+    planOf(b, rows[b]).stacks.forEach((st, si) => {
+      for (const e of st) {
+        w.cellRow0[e.cell] = e.row0;
+        w.cellRows[e.cell] = e.rows;
+        w.cellStack[e.cell] = si;
+      }
+    });
+  }
+  w.planned = BANDS.map((_, b) => planOf(b, rows[b]).width);
   w.rowsOf = rows;
   return rows;
+}
+
+/** Band widths as packed (rows' contents side by side, stacks as wide as their widest cell). */
+function packedWidths(w: Work, rows: Int32Array): number[] {
+  const B = BANDS.length, C = w.columns.length;
+  const fill = new Float64Array(B * C * MAX_ROWS);
+  for (let i = 0; i < w.nodes.length; i++) if (w.spine[i] < 0) fill[(w.band[i] * C + w.col[i]) * MAX_ROWS + w.row[i]] += w.width[i] + NODE_GAP;
+  return BANDS.map((_, b) => {
+    const stackW: number[] = [];
+    for (let c = 0; c < C; c++) {
+      const k = b * C + c, si = w.cellStack[k];
+      if (si < 0) continue;
+      let cw = 0;
+      for (let r = 0; r < MAX_ROWS; r++) cw = Math.max(cw, fill[k * MAX_ROWS + r]);
+      if (w.spineCol[b] === c) cw += Math.ceil(w.spineLen[b] / rows[b]) * w.slotW[b];
+      stackW[si] = Math.max(stackW[si] ?? 0, cw - NODE_GAP);
+    }
+    return stackW.reduce((x, y) => x + y + COL_GAP, w.gutter) - (stackW.length ? COL_GAP : 0);
+  });
+}
+
+// ── 5b. a band whose in-band chains packed wider than step 4 planned: plan again with its width scaled
+//        by what packing gave, and pack again (once; the same input still gives the same picture) ──
+function replan(w: Work, rows: Int32Array, aspect: number, maxWidth: number): Int32Array {
+  const got = packedWidths(w, rows);
+  const corr = Float64Array.from(got, (g, b) => Math.max(1, g / Math.max(1, w.planned[b])));
+  const widest = Math.max(...got);
+  if (widest <= Math.max(...w.planned) * 1.02 || !corr.some((c) => c > 1.02)) return rows;
+  const again = chooseRows(w, aspect, maxWidth, corr);
+  packRows(w, again);
+  return again;
 }
 
 // ── 5. pack: a call chain goes down a row per call (wrapping to the next row with room when a row is
@@ -284,14 +507,17 @@ function chooseRows(w: Work, aspect: number): Int32Array {
 function packRows(w: Work, rows: Int32Array): void {
   const B = BANDS.length, C = w.columns.length, n = w.nodes.length;
   const total = new Float64Array(B * C);
-  for (let i = 0; i < n; i++) total[w.band[i] * C + w.col[i]] += w.width[i] + NODE_GAP;
+  for (let i = 0; i < n; i++) if (w.spine[i] < 0) total[w.band[i] * C + w.col[i]] += w.width[i] + NODE_GAP;
   const fill = new Float64Array(B * C * 64);
-  const cap = (c: number, b: number) => total[c] / rows[b] * 1.15 + 1;
-  const put = (i: number, minRow: number, pref: number) => {
-    const b = w.band[i], c = b * C + w.col[i], R = rows[b];
-    const lim = Math.max(cap(c, b), w.width[i] + NODE_GAP);
+  void total;
+  const put = (i: number, minRowInBand: number, pref: number) => {
+    const c = w.band[i] * C + w.col[i];
+    // the cell's own rows: [r0, R)
+    const r0 = w.cellRow0[c], R = r0 + w.cellRows[c];
+    const minRow = Math.max(r0, Math.min(R - 1, minRowInBand));
+    const lim = Math.max((w.cellCap?.(c, w.cellRows[c]) ?? Infinity) + 1, w.width[i] + NODE_GAP);
     let target = -1;
-    for (let t = 0; t < R; t++) {
+    for (let t = 0; t < R - r0; t++) {
       const r = pref > 0 ? R - 1 - t : Math.min(R - 1, minRow + t);
       if (r < minRow) break;
       if (fill[c * 64 + r] + w.width[i] + NODE_GAP <= lim) {
@@ -301,25 +527,25 @@ function packRows(w: Work, rows: Int32Array): void {
     }
     if (target < 0) {
       // every row from minRow is full: the least filled of them
-      target = Math.min(R - 1, minRow);
+      target = minRow;
       for (let r = target; r < R; r++) if (fill[c * 64 + r] < fill[c * 64 + target]) target = r;
     }
     w.row[i] = target;
     fill[c * 64 + target] += w.width[i] + NODE_GAP;
   };
-  // chains first, in topological order of the in-band calls; the lit path before everything (a row per
-  // call whatever the rows hold, so it reads top to bottom)
+  // the lit path first (its spine: a row per step, the next slot when the band's rows run out), then
+  // chains in topological order of the in-band calls
   const placed = new Uint8Array(n);
   const minRowOf = (v: number) => {
     let minRow = 0;
     for (const u of w.callers[v]) if (placed[u] && w.band[u] === w.band[v] && !w.back.has(u * n + v)) minRow = Math.max(minRow, w.row[u] + 1);
-    return Math.min(minRow, rows[w.band[v]] - 1);
+    return minRow;
   };
-  for (const v of w.topo) {
-    if (!w.pathNb[v].length) continue;
-    const r = minRowOf(v);
-    w.row[v] = r;
-    fill[(w.band[v] * C + w.col[v]) * 64 + r] += w.width[v] + NODE_GAP;
+  for (let v = 0; v < n; v++) {
+    if (w.spine[v] < 0) continue;
+    const R = rows[w.band[v]];
+    w.row[v] = w.spine[v] % R;
+    w.slot[v] = Math.floor(w.spine[v] / R);
     placed[v] = 1;
   }
   for (const v of w.topo) {
@@ -337,7 +563,90 @@ function packRows(w: Work, rows: Int32Array): void {
   const p = new Float64Array(n);
   for (const i of free) p[i] = pull(i);
   free.sort((a, b) => p[a] - p[b] || w.seed[a] - w.seed[b] || a - b);
-  for (const i of free) put(i, 0, p[i]);
+  // the rest of each cell, widest first: into the row nearest where it would like to be (beside its
+  // placed neighbours in the band, else up when linked upwards, down when linked downwards) among those
+  // with room for it under the width step 4 counted on, else the emptiest row
+  const wish = (i: number) => {
+    let sum = 0, k = 0;
+    for (const l of [w.out[i], w.inn[i]]) {
+      for (const u of l) {
+        if (!placed[u] || w.band[u] !== w.band[i]) continue;
+        sum += w.row[u];
+        k++;
+      }
+    }
+    return k ? sum / k : p[i] < 0 ? -Infinity : p[i] > 0 ? Infinity : NaN;
+  };
+  const freeOf = new Map<number, number[]>();
+  for (const i of free) {
+    const c = w.band[i] * C + w.col[i];
+    let l = freeOf.get(c);
+    if (!l) freeOf.set(c, (l = []));
+    l.push(i);
+  }
+  for (const [c, l] of freeOf) {
+    const r0 = w.cellRow0[c], R = w.cellRows[c];
+    const lim = (w.cellCap?.(c, R) ?? Infinity) + 1;
+    for (const i of [...l].sort((a, b) => w.width[b] - w.width[a] || p[a] - p[b] || a - b)) {
+      const d = w.width[i] + NODE_GAP, want = wish(i);
+      let best = -1, bestDist = Infinity, emptiest = r0;
+      for (let r = r0; r < r0 + R; r++) {
+        if (fill[c * 64 + r] < fill[c * 64 + emptiest]) emptiest = r;
+        if (fill[c * 64 + r] + d > lim) continue;
+        const dist = Number.isNaN(want) ? 0 : want === -Infinity ? r - r0 : want === Infinity ? r0 + R - 1 - r : Math.abs(r - want);
+        if (best < 0 || dist < bestDist - 1e-9 || (Math.abs(dist - bestDist) < 1e-9 && fill[c * 64 + r] < fill[c * 64 + best])) {
+          best = r;
+          bestDist = dist;
+        }
+      }
+      const r = best >= 0 ? best : emptiest;
+      w.row[i] = r;
+      fill[c * 64 + r] += d;
+      placed[i] = 1;
+    }
+  }
+  // first fit in this order can miss the width step 4 counted on: move boxes from a cell's fullest row
+  // to the emptiest row that keeps them below their in-band callers and above their in-band callees,
+  // while that narrows the cell
+  const inCell = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (w.spine[i] >= 0) continue;
+    const c = w.band[i] * C + w.col[i];
+    let l = inCell.get(c);
+    if (!l) inCell.set(c, (l = []));
+    l.push(i);
+  }
+  const span = (i: number): [number, number] => {
+    let lo = 0, hi = MAX_ROWS;
+    for (const u of w.callers[i]) if (w.band[u] === w.band[i] && !w.back.has(u * n + i)) lo = Math.max(lo, w.row[u] + 1);
+    for (const u of w.calls[i]) if (w.band[u] === w.band[i] && !w.back.has(i * n + u)) hi = Math.min(hi, w.row[u] - 1);
+    return [lo, hi];
+  };
+  for (const [c, l] of inCell) {
+    const r0 = w.cellRow0[c], R = r0 + w.cellRows[c];
+    for (let guard = 0; guard < 4 * l.length; guard++) {
+      let hi = r0;
+      for (let r = r0; r < R; r++) if (fill[c * 64 + r] > fill[c * 64 + hi]) hi = r;
+      let pick = -1, to = -1;
+      for (const i of l) {
+        if (w.row[i] !== hi) continue;
+        const d = w.width[i] + NODE_GAP;
+        const [a, b] = span(i);
+        let t = -1;
+        for (let r = Math.max(r0, a); r <= Math.min(R - 1, b); r++) if (r !== hi && (t < 0 || fill[c * 64 + r] < fill[c * 64 + t])) t = r;
+        if (t < 0 || fill[c * 64 + t] + d >= fill[c * 64 + hi] - 0.5) continue;
+        if (pick < 0 || d < w.width[pick] + NODE_GAP) {
+          pick = i;
+          to = t;
+        }
+      }
+      if (pick < 0) break;
+      const d = w.width[pick] + NODE_GAP;
+      fill[c * 64 + hi] -= d;
+      fill[c * 64 + to] += d;
+      w.row[pick] = to;
+    }
+  }
 }
 
 interface Geo {
@@ -364,6 +673,7 @@ function sweep(w: Work, rows: Int32Array): Geo {
   }
   const segs = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
+    if (w.spine[i] >= 0) continue;
     const k = rowKey(w, rowBase, i) * C + w.col[i];
     let s = segs.get(k);
     if (!s) segs.set(k, (s = []));
@@ -380,15 +690,39 @@ function sweep(w: Work, rows: Int32Array): Geo {
     const cell = bandOfRow[Math.floor(k / C)] * C + (k % C);
     colW[cell] = Math.max(colW[cell], sum);
   }
+  // the spine's slots open its cell; the cell's other nodes follow them
+  const spineW = new Float64Array(B * C);
+  for (let b = 0; b < B; b++) {
+    if (w.spineCol[b] < 0 || !w.spineLen[b]) continue;
+    const k = b * C + w.spineCol[b];
+    spineW[k] = Math.ceil(w.spineLen[b] / rows[b]) * w.slotW[b];
+    colW[k] = colW[k] > 0 ? spineW[k] + colW[k] : spineW[k] - NODE_GAP;
+  }
+  // stacks side by side from the gutter; a stack is as wide as its widest cell
   const colX = new Float64Array(B * C);
   for (let b = 0; b < B; b++) {
-    let x = 0;
+    const stackW: number[] = [];
     for (let c = 0; c < C; c++) {
-      colX[b * C + c] = x;
-      if (colW[b * C + c] > 0) x += colW[b * C + c] + COL_GAP;
+      const k = b * C + c, si = w.cellStack[k];
+      if (si >= 0 && colW[k] > 0) stackW[si] = Math.max(stackW[si] ?? 0, colW[k]);
+    }
+    const stackX: number[] = [];
+    let x = w.gutter;
+    for (let si = 0; si < stackW.length; si++) {
+      stackX[si] = x;
+      if (stackW[si] > 0) x += stackW[si] + COL_GAP;
+    }
+    for (let c = 0; c < C; c++) {
+      const k = b * C + c, si = w.cellStack[k];
+      if (si < 0 || !(colW[k] > 0)) continue;
+      colX[k] = stackX[si];
+      colW[k] = stackW[si];
     }
   }
+  for (let i = 0; i < n; i++) if (w.spine[i] >= 0) w.x[i] = colX[w.band[i] * C + w.col[i]] + w.slot[i] * w.slotW[w.band[i]];
   const cellOf = (k: number) => bandOfRow[Math.floor(k / C)] * C + (k % C);
+  const freeX = (k: number) => colX[cellOf(k)] + spineW[cellOf(k)];
+  const freeW = (k: number) => colW[cellOf(k)] - spineW[cellOf(k)];
   const rowY = new Float64Array(total);
   const bandY = new Float64Array(B);
   let y = COLUMN_HEAD;
@@ -400,7 +734,7 @@ function sweep(w: Work, rows: Int32Array): Geo {
   }
   const geo: Geo = { segs, colX, colW, rowY, bandY, rowBase };
   // initial x: packed left in seed order
-  for (const [k, s] of segs) pack(w, s, colX[cellOf(k)], colW[cellOf(k)]);
+  for (const [k, s] of segs) pack(w, s, freeX(k), freeW(k));
   const byRow: number[][] = Array.from({ length: total }, () => []);
   for (const k of segs.keys()) byRow[Math.floor(k / C)].push(k);
   const want = new Float64Array(n);
@@ -446,7 +780,7 @@ function sweep(w: Work, rows: Int32Array): Geo {
             want[i] = Number.isNaN(m) ? w.x[i] + w.width[i] / 2 : m;
           }
           s.sort((a, b) => want[a] - want[b] || w.seed[a] - w.seed[b] || a - b);
-          placeSegment(w, s, want, colX[cellOf(k)], colW[cellOf(k)]);
+          placeSegment(w, s, want, freeX(k), freeW(k));
         }
       }
     }
@@ -596,12 +930,14 @@ function place(w: Work, rows: Int32Array, geo: Geo, pinned: LayoutInput['pinned'
     const h = BAND_HEAD + rows[b] * ROW;
     height = geo.bandY[b] + h;
     for (let c = 0; c < C; c++) {
-      const cw = geo.colW[b * C + c];
+      const k = b * C + c, cw = geo.colW[k];
       if (!(cw > 0)) continue;
-      width = Math.max(width, geo.colX[b * C + c] + cw);
-      cells.push({ band: id, column: w.columns[c], x: geo.colX[b * C + c], y: geo.bandY[b], w: cw, h, count: counts[b * C + c] });
+      width = Math.max(width, geo.colX[k] + cw);
+      // a stacked cell's head sits on the row above its first
+      const y = geo.bandY[b] + w.cellRow0[k] * ROW;
+      cells.push({ band: id, column: w.columns[c], head: columnHead(w.columns[c], cw), x: geo.colX[k], y, w: cw, h: BAND_HEAD + w.cellRows[k] * ROW, count: counts[k] });
     }
-    return { id, y: geo.bandY[b], h, rows: rows[b] };
+    return { id, y: geo.bandY[b], h, rows: rows[b], title: w.titles[b] };
   });
-  return { boxes, bands, columns: [...w.columns], cells, width, height, steps: [] };
+  return { boxes, bands, gutter: w.gutter, columns: [...w.columns], cells, width, height, steps: [] };
 }
