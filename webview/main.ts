@@ -9,7 +9,7 @@ import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWe
 import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
-import { Renderer, zoomClasses } from './render.ts';
+import { Renderer, forgetTransform, writeClasses, zoomClasses } from './render.ts';
 import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
 import { observedEdges, overlayReveal } from './runtimeReveal.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
@@ -299,7 +299,7 @@ export class MapView {
   private renderLive(): void {
     this.setBanner();
     const sel = this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node');
-    sel.attr('class', (d) => this.nodeClass(d));
+    writeClasses(sel, (d) => this.nodeClass(d));
     // a node without counters gets a badge when the recording heats it ("3.2 % CPU")
     const rt = this.runtime;
     if (rt) {
@@ -403,6 +403,7 @@ export class MapView {
       if (drag.moved) {
         this.pinned[d.id] = { x: Math.round(drag.box.x + (ev.clientX - drag.x) / k), y: Math.round(drag.box.y + (ev.clientY - drag.y) / k) };
         select(ev.currentTarget as SVGGElement).classed('dragging', false);
+        forgetTransform(ev.currentTarget as SVGGElement);
         this.saveState();
         this.render(true);
       }
@@ -452,7 +453,7 @@ export class MapView {
 
   private select(id: string | undefined): void {
     this.selected = id;
-    this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node').attr('class', (d) => this.nodeClass(d));
+    writeClasses(this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node'), (d) => this.nodeClass(d));
   }
 
   focusNode(id: string): void {

@@ -136,21 +136,22 @@ export class Renderer {
         });
         return g;
       });
-    node
-      .attr('class', (n) => this.hooks.nodeClass(n))
-      .attr('data-id', (n) => n.id)
-      .attr('data-label', (n) => n.label);
-    const tf = (n: ViewNode) => {
+    // A re-render after an expand moves a few boxes of thousands: touch only the elements whose value
+    // changed (the DOM writes, the transitions and the style recalculation they cause are the cost).
+    writeClasses(node, (n) => this.hooks.nodeClass(n));
+    changed(node, 'id', (n) => n.id).attr('data-id', cached('id')).attr('data-label', (n) => n.label);
+    const moved = changed(node, 'tf', (n) => {
       const b = layout.boxes.get(n.id);
       return b ? `translate(${b.x},${b.y})` : '';
-    };
-    if (animate && visible.length <= 3000) node.transition().duration(300).attr('transform', tf);
-    else node.attr('transform', tf);
-    node.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
-    node.select('text.label').text((n) => shownLabel(n.label, n.kind));
-    // closest zoom: file:line, and the ops slot of a bound function, clipped to the box
-    node.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, ((layout.boxes.get(n.id)?.w ?? 100) + 30) / 5.5)));
-    node.select('text.badge').attr('x', (n) => (layout.boxes.get(n.id)?.w ?? 100) + 3).attr('y', 13);
+    });
+    if (animate && visible.length <= 3000) moved.transition().duration(300).attr('transform', cached('tf'));
+    else moved.attr('transform', cached('tf'));
+    // width, label, file:line and the ops slot of a bound function (clipped to the box) change together
+    const relabelled = changed(node, 'text', (n) => `${layout.boxes.get(n.id)?.w ?? 100}|${n.label}|${n.kind}|${n.file}:${n.line}|${n.detail}`);
+    relabelled.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
+    relabelled.select('text.label').text((n) => shownLabel(n.label, n.kind));
+    relabelled.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, ((layout.boxes.get(n.id)?.w ?? 100) + 30) / 5.5)));
+    relabelled.select('text.badge').attr('x', (n) => (layout.boxes.get(n.id)?.w ?? 100) + 3).attr('y', 13);
     // the lit path numbered in call order (only its nodes carry a number)
     const steps = state.pathNodes.filter((id) => layout.boxes.has(id));
     const st = this.gMarks.selectAll<SVGGElement, string>('g.step').data(steps, (id) => id).join((enter) => {
@@ -166,6 +167,34 @@ export class Renderer {
     st.select('text').text((id) => String(pathIndex.get(id)));
   }
 }
+
+/** The elements of `sel` whose value for `key` differs from what was last written (kept on the element). */
+function changed<D>(sel: Selection<SVGGElement, D, SVGGElement, unknown>, key: string, value: (d: D) => string): Selection<SVGGElement, D, SVGGElement, unknown> {
+  return sel.filter(function (d) {
+    const el = this as unknown as Record<string, string>;
+    const v = value(d);
+    if (el[`__nsa_${key}`] === v) return false;
+    el[`__nsa_${key}`] = v;
+    return true;
+  });
+}
+
+/** Sets each node group's class where it changed: every writer of a node's class goes through here,
+ *  so the value kept on the element is always what the DOM holds. */
+export function writeClasses<D>(sel: Selection<SVGGElement, D, SVGGElement, unknown>, cls: (d: D) => string): void {
+  changed(sel, 'class', cls).attr('class', cached('class'));
+}
+
+/** Forgets the transform written last (something else moved the element: a drag). */
+export function forgetTransform(el: SVGGElement): void {
+  delete (el as unknown as Record<string, string>).__nsa_tf;
+}
+
+/** Reads back the value `changed` stored for `key`. */
+const cached = (key: string) =>
+  function (this: SVGGElement): string {
+    return (this as unknown as Record<string, string>)[`__nsa_${key}`];
+  };
 
 function mid(layout: LayoutResult, e: { from: string; to: string }): [number, number] {
   const a = layout.boxes.get(e.from), b = layout.boxes.get(e.to);
