@@ -33,7 +33,7 @@ for (const { optional, ...t } of nodeTargets) {
   if (optional && !existsSync(join(root, t.entryPoints[0]))) continue;
   // web-tree-sitter's ESM build reads import.meta.url; give the CJS bundle a real one.
   const banner = (t.banner?.js ? t.banner.js + '\n' : '') + "const __importMetaUrl = require('url').pathToFileURL(__filename).href;";
-  builds.push({ ...common, ...t, banner: { js: banner }, define: { 'import.meta.url': '__importMetaUrl', __NSA_CODE_VERSION__: JSON.stringify(coreSourceHash(join(root, 'src/core'))) }, platform: 'node', format: 'cjs', target: 'node20' });
+  builds.push({ ...common, ...t, banner: { js: banner }, define: { 'import.meta.url': '__importMetaUrl', __NSA_CODE_VERSION__: JSON.stringify(coreSourceHash(join(root, 'src/core'))), __NSA_FACTS_VERSION__: JSON.stringify(coreSourceHash(join(root, 'src/core/index'))) }, platform: 'node', format: 'cjs', target: 'node20' });
 }
 for (const { optional, ...t } of webTargets) {
   if (optional && !existsSync(join(root, t.entryPoints[0]))) continue;

@@ -107,6 +107,10 @@ test('the code version: the build and the sources hash src/core the same way', a
   assert.equal(codeVersion(), coreSourceHash(join(repoRoot, 'src/core')));
   const bundle = readFileSync(join(repoRoot, 'dist/cli.js'), 'utf8');
   assert.ok(!bundle.includes('__NSA_CODE_VERSION__'), 'dist/cli.js is built with the code version defined');
+  // the facts version: the extractor's sources alone (src/core/index), the same in every bundle
+  const { factsVersion } = await import('../../src/core/index/sourceVersion.ts');
+  assert.equal(factsVersion(), fromScript(join(repoRoot, 'src/core/index')));
+  for (const b of ['dist/cli.js', 'dist/indexWorker.js']) assert.ok(!readFileSync(join(repoRoot, b), 'utf8').includes('__NSA_FACTS_VERSION__'), `${b} is built with the facts version defined`);
 });
 
 test('a saved file: same facts keep the derived state; changed facts give what a full rebuild gives', async () => {

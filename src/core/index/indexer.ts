@@ -17,6 +17,7 @@ import { readTreeFile } from './treeFiles.ts';
 import { defaultWorkerCount, parseWithWorkers } from './workerPool.ts';
 import { macroSetToMessage } from './workerProtocol.ts';
 import { DEFAULT_TIERS, lexicalFor, type TierPolicy } from './tiers.ts';
+import { factsVersion } from './sourceVersion.ts';
 
 export interface IndexOptions extends ScopeOptions {
   grammar: GrammarLocation;
@@ -79,10 +80,10 @@ export function treeAttributeMacros(root: string): { set: AttributeMacroSet; hea
   return { set: deriveAttributeMacros(defs), headers };
 }
 
-/** What a file's facts depend on besides its text (schema, attribute macros, which files the lexical
+/** What a file's facts depend on besides its text (schema, extractor code, attribute macros, which files the lexical
  *  tier reads): entries stay valid across scopes (--include/--exclude). */
 function configKey(set: AttributeMacroSet, tiers: TierPolicy): string {
-  return createHash('sha1').update(JSON.stringify([CACHE_SCHEMA, macroSetToMessage(set), tiers])).digest('hex');
+  return createHash('sha1').update(JSON.stringify([CACHE_SCHEMA, factsVersion(), macroSetToMessage(set), tiers])).digest('hex');
 }
 
 /** The scope itself, for what is derived from the whole index (call graph, layers, counters). */
