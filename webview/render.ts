@@ -11,7 +11,9 @@ type G = Selection<SVGGElement, unknown, null, undefined>;
 export type DrawnEdge = MapEdge & { count: number; kinds: string[] };
 
 /** Font sizes in map units of the texts semantic zoom switches. */
-export const ZOOM_TEXT = { label: LABEL_PX, detail: 9, cell: 11, band: 14, far: 30, agg: 22 };
+/** Font sizes in map units. file:line (`detail`) lives in the 6-unit gap under a box, so it is small and
+ *  shows only from zoom 2.2 (5 × 2.2 = 11 px): larger, it ran into the next row's box. */
+export const ZOOM_TEXT = { label: LABEL_PX, detail: 5, cell: 11, band: 14, far: 30, agg: 22 };
 /** Width of monospace text at a font size (map units). */
 const textW = (s: string, px: number) => s.length * CHAR_W * (px / LABEL_PX);
 
@@ -126,7 +128,7 @@ export class Renderer {
         const g = enter.append('g').attr('tabindex', '-1');
         g.append('rect').attr('height', NODE_H);
         g.append('text').attr('class', 'label').attr('x', 6).attr('y', 13);
-        g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 7);
+        g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 4.6);
         g.filter((n) => !!n.counters?.length).append('text').attr('class', 'badge');
         this.hooks.onNode(g);
         // enter at their place, no flight from the origin
@@ -150,7 +152,7 @@ export class Renderer {
     const relabelled = changed(node, 'text', (n) => `${layout.boxes.get(n.id)?.w ?? 100}|${n.label}|${n.kind}|${n.file}:${n.line}|${n.detail}`);
     relabelled.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
     relabelled.select('text.label').text((n) => shownLabel(n.label, n.kind));
-    relabelled.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, ((layout.boxes.get(n.id)?.w ?? 100) + 30) / 5.5)));
+    relabelled.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, (layout.boxes.get(n.id)?.w ?? 100) / textW('x', ZOOM_TEXT.detail))));
     relabelled.select('text.badge').attr('x', (n) => (layout.boxes.get(n.id)?.w ?? 100) + 3).attr('y', 13);
     // the lit path numbered in call order (only its nodes carry a number)
     const steps = state.pathNodes.filter((id) => layout.boxes.has(id));

@@ -145,7 +145,7 @@ test('map views for the eye: default after Fit, TCP send path, three expansions 
   await shot('map-zoomed-out');
   await map.locator('g.node[data-label="tcp_write_xmit"]').hover();
   await map.locator('body').evaluate("window.__nsaMap.focusNode('fn:tcp_write_xmit')");
-  await map.locator('body').evaluate('window.__nsaMap.zoomTo(1.8)');
+  await map.locator('body').evaluate('window.__nsaMap.zoomTo(2.4)');
   await page.waitForTimeout(300);
   assert.match((await svg.getAttribute('class')) ?? '', /z-detail/);
   await shot('map-zoomed-in');

@@ -41,10 +41,18 @@ test('webview: semantic zoom hides labels below 11 px, path numbered in call ord
     assert.equal(await page.locator('g.node text.label').first().isVisible(), false);
     assert.equal(await page.locator('.band text.far-title').first().isVisible(), true);
     await page.evaluate('window.__nsaMap.zoomTo(2)');
+    assert.doesNotMatch((await page.locator('svg.map').getAttribute('class')) ?? '', /z-detail/, 'file:line would be under 11 px at zoom 2');
+    await page.evaluate('window.__nsaMap.zoomTo(2.4)');
     const cls = (await page.locator('svg.map').getAttribute('class')) ?? '';
     assert.match(cls, /z-labels/);
     assert.match(cls, /z-detail/);
     assert.equal(await page.locator('g.node[data-label="tcp_sendmsg"] text.detail').textContent(), 'tcp.c:1483 .sendmsg');
+    // file:line stays in the gap under its box: it never reaches the next row
+    const [top, bottom] = (await page.locator('g.node[data-label="tcp_sendmsg"] text.detail').evaluate((t) => {
+      const b = (t as unknown as { getBBox(): { y: number; height: number } }).getBBox();
+      return [b.y, b.y + b.height];
+    })) as number[];
+    assert.ok(top >= 17 && bottom <= 24.5, `file:line spans ${top.toFixed(1)}–${bottom.toFixed(1)} under a box of 18 in rows of 24`);
     await page.locator('button.fit').click();
 
     // a path: numbered in call order, others faded; the toggle clears the fade
