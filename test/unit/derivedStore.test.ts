@@ -153,3 +153,18 @@ test('a saved file: same facts keep the derived state; changed facts give what a
   assert.ok(store.graph().callers('tcp_v6_recv').some((e) => e.kind === 'ops'), 'the new initializer is followed');
   assert.ok(store.counters().counterSites('Tcp:InSegs').some((x) => x.function === '__tcp_retransmit_skb'));
 });
+
+test('a saved file whose text did not change: facts decoded from the cache equal the fresh parse (key order aside)', async () => {
+  const { tree, cacheDir, s, scope, path } = await fixtureStore();
+  s.dispose();
+  const warm = await openIndex(tree, { grammar, workers: 0, cacheDir });
+  assert.equal(warm.stats.parsedFiles, 0, 'every file from the cache');
+  let store = DerivedStore.open(path, scope, inputsOf(warm), () => {});
+  for (const f of [...warm.index.allFacts()].map((x) => x.file)) {
+    const r = await reindexDerived({}, warm, store, f, () => {});
+    assert.equal(r.factsChanged, false, f);
+    store = r.store;
+  }
+  store.close();
+  warm.dispose();
+});

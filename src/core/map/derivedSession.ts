@@ -60,5 +60,15 @@ export async function reindexDerived(scope: ScopeOptions, session: IndexSession,
 
 const factsText = (session: IndexSession, file: string) => {
   const f = session.index.fileFacts(file);
-  return f ? JSON.stringify(f) : undefined;
+  return f ? canonicalJson(f) : undefined;
 };
+
+/** JSON with every object's keys sorted: facts decoded from the cache and facts fresh from the extractor
+ *  hold the same values with keys in another order. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, function (_k, x: unknown) {
+    if (!x || typeof x !== 'object' || Array.isArray(x)) return x;
+    const o = x as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  });
+}
