@@ -9,7 +9,7 @@ import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWe
 import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
-import { Renderer, forgetTransform, writeClasses, zoomClasses } from './render.ts';
+import { Renderer, ZOOM_CLASSES, forgetTransform, writeClasses, zoomClasses } from './render.ts';
 import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
 import { observedEdges, overlayReveal } from './runtimeReveal.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
@@ -135,7 +135,7 @@ export class MapView {
       .on('zoom', (ev) => {
         root.attr('transform', ev.transform.toString());
         this.svg.attr('data-zoom', ev.transform.k.toFixed(3));
-        for (const c of ['z-labels', 'z-far', 'z-detail', 'z-cells']) this.svg.classed(c, false);
+        for (const c of ZOOM_CLASSES) this.svg.classed(c, false);
         for (const c of zoomClasses(ev.transform.k).split(' ')) if (c) this.svg.classed(c, true);
         this.saveState({ t: [ev.transform.x, ev.transform.y, ev.transform.k] });
       });

@@ -18,9 +18,11 @@ export const ZOOM_TEXT = { label: LABEL_PX, detail: 5, cell: 11, band: 14, far: 
 const textW = (s: string, px: number) => s.length * CHAR_W * (px / LABEL_PX);
 
 /** The zoom classes for scale k: which texts are ≥ 11 px on screen. */
+export const ZOOM_CLASSES = ['z-labels', 'z-far', 'z-detail', 'z-cells', 'z-far-titles', 'z-far-aggs'];
 export function zoomClasses(k: number): string {
   const show = (px: number) => px * k >= MIN_SCREEN_PX;
-  return [show(ZOOM_TEXT.label) ? 'z-labels' : 'z-far', show(ZOOM_TEXT.detail) ? 'z-detail' : '', show(ZOOM_TEXT.cell) ? 'z-cells' : ''].filter(Boolean).join(' ');
+  // zoomed far out even the band titles and cell counts would be under 11 px: hidden, not shrunk
+  return [show(ZOOM_TEXT.label) ? 'z-labels' : 'z-far', show(ZOOM_TEXT.detail) ? 'z-detail' : '', show(ZOOM_TEXT.cell) ? 'z-cells' : '', show(ZOOM_TEXT.far) ? 'z-far-titles' : '', show(ZOOM_TEXT.agg) ? 'z-far-aggs' : ''].filter(Boolean).join(' ');
 }
 
 export interface RenderHooks {

@@ -139,7 +139,7 @@ test('map views for the eye: default after Fit, TCP send path, three expansions 
   await shot('map-expanded');
   const svg = map.locator('svg.map');
   // a string is evaluated as an expression (a function text would only be returned, never called)
-  await map.locator('body').evaluate('window.__nsaMap.zoomTo(0.3)');
+  await map.locator('body').evaluate('window.__nsaMap.zoomTo(0.5)');
   await page.waitForTimeout(300);
   assert.match((await svg.getAttribute('class')) ?? '', /z-far/);
   await shot('map-zoomed-out');

@@ -36,10 +36,14 @@ test('webview: semantic zoom hides labels below 11 px, path numbered in call ord
     await page.waitForSelector('body[data-ready="true"]');
     assert.equal(await page.locator('button.fit').count(), 1);
     // zoomed out: labels hidden (never drawn under 11 px), band titles and cell aggregates shown
-    await page.evaluate('window.__nsaMap.zoomTo(0.3)');
+    await page.evaluate('window.__nsaMap.zoomTo(0.5)');
     assert.match((await page.locator('svg.map').getAttribute('class')) ?? '', /z-far/);
     assert.equal(await page.locator('g.node text.label').first().isVisible(), false);
     assert.equal(await page.locator('.band text.far-title').first().isVisible(), true);
+    // farther out the band titles (30 units) would be 9 px: hidden too, like the labels before them
+    await page.evaluate('window.__nsaMap.zoomTo(0.3)');
+    assert.equal(await page.locator('.band text.far-title').first().isVisible(), false);
+    await page.evaluate('window.__nsaMap.zoomTo(0.5)');
     await page.evaluate('window.__nsaMap.zoomTo(2)');
     assert.doesNotMatch((await page.locator('svg.map').getAttribute('class')) ?? '', /z-detail/, 'file:line would be under 11 px at zoom 2');
     await page.evaluate('window.__nsaMap.zoomTo(2.4)');
