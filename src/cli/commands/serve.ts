@@ -44,6 +44,7 @@ interface Loaded {
   store: DerivedStore;
   builder: MapBuilder;
   runtime: RuntimeController;
+  model: MapModel;
 }
 
 /** The map model straight from a current cache (no index opened), else undefined. */
@@ -89,22 +90,31 @@ const serve: CliCommand = {
     };
     let ready: Loaded | undefined;
     let loading: Promise<Loaded> | undefined;
-    const load = (): Promise<Loaded> =>
-      (loading ??= (async () => {
+    const load = (): Promise<Loaded> => {
+      if (loading) return loading;
+      loading = (async () => {
         const session = await openTree(args, io);
         // the call graph, layers, counters and the map itself from the cache when current (else built and saved)
         const store = derivedOfArgs(args, session, note);
         const graphs = graphsFrom(store, session.index, note);
         const builder = new MapBuilder({ index: session.index, ...graphs });
-        builder.adoptColumns(fast?.model ?? store.mapModel(() => builder));
+        const model = fast?.model ?? store.mapModel(() => builder);
+        builder.adoptColumns(model);
         // A recording's progress and result go to every open page (one recording per server).
         const runtime = serveRuntime(session, graphs, broadcast, (r) => {
           for (const n of r.overlay.nodes) shown.set(n.id, n);
         });
-        return (ready = { session, store, builder, runtime });
-      })());
-    const model = fast?.model ?? (await load()).store.mapModel(() => ready!.builder);
-    const tree = fast?.tree ?? ready!.session.tree;
+        // opened after the URL (from a current cache): what had to be rebuilt is saved now
+        if (fast && store.rebuilt.length) saveDerived(store, session);
+        return (ready = { session, store, builder, runtime, model });
+      })();
+      // after the URL (from a current cache) a failure is said once here, and each request that needed
+      // the index says its own; before it, the command fails with it as usual
+      if (fast) loading.catch((e: unknown) => log(`opening the index failed: ${oneLine(e instanceof Error ? e.message : String(e), 300)}`));
+      return loading;
+    };
+    const model = fast ? fast.model : (await load()).model;
+    const tree = fast ? fast.tree : ready!.session.tree;
     const root = tree.root;
     const dist = distDir();
     const token = randomBytes(18).toString('base64url');
@@ -281,9 +291,9 @@ const serve: CliCommand = {
     const addr = server.address();
     boundPort = typeof addr === 'object' && addr ? addr.port : port;
     io.out(`netstack-atlas: stack map of ${root} (Linux ${tree.kernelVersion ?? '?'}, ${model.nodes.length} nodes) at http://127.0.0.1:${boundPort}/?token=${token}\n`);
-    if (ready?.store.rebuilt.length) saveDerived(ready.store, ready.session); // after the URL: the page is usable meanwhile
+    if (!fast && ready!.store.rebuilt.length) saveDerived(ready!.store, ready!.session); // after the URL: the page is usable meanwhile
     // no page yet: open the index anyway, so the first expand does not wait for it
-    if (!ready) setTimeout(() => void load().then((l) => l.store.rebuilt.length && saveDerived(l.store, l.session)), 1500);
+    if (!ready) setTimeout(() => void load(), 1500);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
