@@ -9,7 +9,7 @@ import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWe
 import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
-import { Renderer, ZOOM_CLASSES, forgetTransform, writeClasses, zoomClasses } from './render.ts';
+import { Renderer, ZOOM_CLASSES, forgetTransform, placeBadge, writeClasses, zoomClasses } from './render.ts';
 import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
 import { observedEdges, overlayReveal } from './runtimeReveal.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
@@ -305,7 +305,7 @@ export class MapView {
     if (rt) {
       sel.filter(function (d) {
         return !!rt.heat[d.id] && !this.querySelector('text.badge');
-      }).append('text').attr('class', 'badge').attr('x', (d) => (this.layout?.boxes.get(d.id)?.w ?? 100) + 3).attr('y', 14);
+      }).append('text').attr('class', 'badge').call(placeBadge, this.layout);
     }
     sel.select<SVGTextElement>('text.badge').text((d) => badgeText(d, this.live, this.runtime));
     drawMarkers(this.renderer.gMarks, this.live, this.runtime, (id) => this.layout?.boxes.get(id));

@@ -10,15 +10,23 @@ import type { MapEdge } from '../src/core/map/protocol.ts';
 type G = Selection<SVGGElement, unknown, null, undefined>;
 export type DrawnEdge = MapEdge & { count: number; kinds: string[] };
 
-/** Font sizes in map units of the texts semantic zoom switches. */
-/** Font sizes in map units. file:line (`detail`) lives in the 6-unit gap under a box, so it is small and
+/** Font sizes in map units of the texts semantic zoom switches. file:line (`detail`) lives in the 6-unit gap under a box, so it is small and
  *  shows only from zoom 2.2 (5 × 2.2 = 11 px): larger, it ran into the next row's box. */
 export const ZOOM_TEXT = { label: LABEL_PX, detail: 5, cell: 11, band: 14, far: 30, agg: 22 };
 /** Width of monospace text at a font size (map units). */
 const textW = (s: string, px: number) => s.length * CHAR_W * (px / LABEL_PX);
 
-/** The zoom classes for scale k: which texts are ≥ 11 px on screen. */
+/** Baseline of a node's label, and of its badge. */
+const LABEL_Y = 13;
+
+/** A counter or CPU badge: right of its node's box, on the label's baseline. */
+export function placeBadge(t: Selection<SVGTextElement, ViewNode, SVGGElement, unknown>, layout: LayoutResult | undefined): void {
+  t.attr('x', (n) => (layout?.boxes.get(n.id)?.w ?? 100) + 3).attr('y', LABEL_Y);
+}
+
+/** Every class `zoomClasses` may set (cleared before each zoom). */
 export const ZOOM_CLASSES = ['z-labels', 'z-far', 'z-detail', 'z-cells', 'z-far-titles', 'z-far-aggs'];
+/** The zoom classes for scale k: which texts are ≥ 11 px on screen. */
 export function zoomClasses(k: number): string {
   const show = (px: number) => px * k >= MIN_SCREEN_PX;
   // zoomed far out even the band titles and cell counts would be under 11 px: hidden, not shrunk
@@ -129,7 +137,7 @@ export class Renderer {
       .join((enter) => {
         const g = enter.append('g').attr('tabindex', '-1');
         g.append('rect').attr('height', NODE_H);
-        g.append('text').attr('class', 'label').attr('x', 6).attr('y', 13);
+        g.append('text').attr('class', 'label').attr('x', 6).attr('y', LABEL_Y);
         g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 4.6);
         g.filter((n) => !!n.counters?.length).append('text').attr('class', 'badge');
         this.hooks.onNode(g);
@@ -155,7 +163,7 @@ export class Renderer {
     relabelled.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
     relabelled.select('text.label').text((n) => shownLabel(n.label, n.kind));
     relabelled.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, (layout.boxes.get(n.id)?.w ?? 100) / textW('x', ZOOM_TEXT.detail))));
-    relabelled.select('text.badge').attr('x', (n) => (layout.boxes.get(n.id)?.w ?? 100) + 3).attr('y', 13);
+    relabelled.select<SVGTextElement>('text.badge').call(placeBadge, layout);
     // the lit path numbered in call order (only its nodes carry a number)
     const steps = state.pathNodes.filter((id) => layout.boxes.has(id));
     const st = this.gMarks.selectAll<SVGGElement, string>('g.step').data(steps, (id) => id).join((enter) => {

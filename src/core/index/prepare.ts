@@ -177,7 +177,7 @@ export function blankUnterminatedMacroLines(text: string): string {
     if (!ok || !balanced(m[0])) continue;
     out += text.slice(last, start) + ' '.repeat(m[0].length);
     last = end;
-    lastEnd = end - 1 - (m[0].length - m[0].trimEnd().length);
+    lastEnd = start + m[0].trimEnd().length - 1; // its `)`
   }
   return last === 0 ? text : out + text.slice(last);
 }
@@ -205,8 +205,8 @@ export function blankConditionalsAroundElse(text: string): string {
     const after = /^\s*(\w+)/.exec(text.slice(offset + all.length, offset + all.length + 200));
     const first = /^\s*(\w+)/.exec(inner);
     if (after?.[1] !== 'else' && first?.[1] !== 'else') return all;
-    const open = all.indexOf('\n');
-    const close = all.length - (all.length - open - 1 - inner.length);
+    const open = all.indexOf('\n'); // end of the `#if` line
+    const close = open + 1 + inner.length; // start of the `#endif` line
     return ' '.repeat(open) + all.slice(open, close) + ' '.repeat(all.length - close);
   });
 }
