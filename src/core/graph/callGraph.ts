@@ -2,7 +2,8 @@
 // struct members (ops), the kernel's INDIRECT_CALL hints, and callbacks passed as arguments.
 // Every indirect edge carries the evidence (file:line) that justifies it.
 import type { KernelIndex } from '../index/model.ts';
-import type { OpsInstance } from '../index/facts.ts';
+import type { FileFacts, OpsInstance } from '../index/facts.ts';
+import type { FactCategory, FactsDiff } from '../index/factsDiff.ts';
 import type { CallEdge, Confidence, PathResult } from './types.ts';
 import { TypeResolver } from './typeResolver.ts';
 import { ParamFlow } from './paramFlow.ts';
@@ -18,6 +19,20 @@ interface Binding {
   /** How the member got the function: initializer, run-time store, compound literal, registration call. */
   how: string;
 }
+
+interface FileContribution {
+  edges: CallEdge[];
+  unresolved: UnresolvedCall[];
+  opsSites: number;
+  typed: number;
+  fieldName: number;
+  unresolvedCount: number;
+  targets: number;
+  macroKeys: string[];
+}
+
+/** Facts the resolver's global tables are made of (names, types, bindings, parameter calls): a change there is not local. */
+const GLOBAL_FACTS = new Set<FactCategory>(['functions', 'prototypes', 'structs', 'macros', 'opsInstances', 'localInstances', 'stores', 'copies', 'typedefs', 'paramCalls', 'returns']);
 
 export type { UnresolvedCall, ResolutionStats } from './graphQueries.ts';
 export type { PathOptions } from './pathSearch.ts';
@@ -165,14 +180,37 @@ export class CallGraph implements GraphQueries {
     return p;
   }
 
+  /** Which parameters each function or macro calls (evidence of callback edges; param edges). */
+  private readonly calledParams = new Map<string, { index: number; file: string; line: number }[]>();
+  private hintMacros: ReadonlyMap<string, import('./macroCalls.ts').HintMacro> = new Map();
+  /** What each file's sites contributed (edges, unresolved calls, counts), to take back on an update. */
+  private readonly perFile = new Map<string, FileContribution>();
+  /** `caller>callee` macro edges made so far (the first site in file order makes the edge), and the files proposing each. */
+  private readonly macroEdges = new Set<string>();
+  private readonly macroKeyFiles = new Map<string, Set<string>>();
+  /** Param edges (made after every file's sites): they stay at the end of each list. */
+  private readonly paramEdges = new WeakSet<CallEdge>();
+  private targetsTotal = 0;
+  /** Set while an update inserts a file's edges at its place in each list (a build appends). */
+  private inserting: number | undefined;
+
+  private add(e: CallEdge): void {
+    this.put(this.out, e.from, e);
+    this.put(this.in, e.to, e);
+  }
+
+  private put(m: Map<string, CallEdge[]>, k: string, e: CallEdge): void {
+    if (this.inserting === undefined) return push(m, k, e);
+    const list = m.get(k);
+    if (!list) return void m.set(k, [e]);
+    let i = list.length;
+    while (i > 0 && (this.paramEdges.has(list[i - 1]) || this.index.ordinal(list[i - 1].file) > this.inserting)) i--;
+    list.splice(i, 0, e);
+  }
+
   private resolveIndirect(): void {
-    let targetsTotal = 0;
-    const add = (e: CallEdge) => {
-      push(this.out, e.from, e);
-      push(this.in, e.to, e);
-    };
     // which parameters each function or macro calls
-    const calledParams = new Map<string, { index: number; file: string; line: number }[]>();
+    const calledParams = this.calledParams;
     for (const f of this.index.allFacts()) {
       for (const pc of f.paramCalls) push(calledParams, pc.fn, { index: pc.index, file: f.file, line: pc.line });
       for (const m of f.macros) {
@@ -182,71 +220,15 @@ export class CallGraph implements GraphQueries {
         });
       }
     }
-    const hintMacros = this.macroCalls.hints();
-    /** Calls through a member (`x->f(…)`) or through a local loaded from one (`fp = x->f; fp(…)`). */
-    const memberSite = (caller: string, file: string, line: number, chain: string, kind: 'ops' | 'pointer', local?: string) => {
-      this.stats.opsSites++;
-      const r = this.types.resolve(chain);
-      let targets = r.typed ? this.bindings.get(`${r.typed.struct}.${r.typed.member}`) : undefined;
-      let confidence: Confidence = 'typed';
-      // a member name alone is enough for `x->f(…)` when few structs bind a member so named (not `read`,
-      // `init`, `release`), and never for a local that was loaded from somewhere
-      if (!targets?.length && kind === 'ops' && (this.structsOf.get(r.member)?.size ?? 0) <= FIELD_NAME_MAX_STRUCTS) {
-        targets = this.byMember.get(r.member);
-        confidence = 'field-name';
-      }
-      if (!targets?.length) {
-        this.stats.unresolved++;
-        push(this.unresolved, caller, { caller, file, line, chain });
-        return;
-      }
-      if (confidence === 'typed') this.stats.typed++;
-      else this.stats.fieldName++;
-      const seen = new Set<string>();
-      const via = `${r.typed?.struct ?? '?'}.${r.member}` + (local ? ` (through ${local})` : '');
-      for (const b of targets) {
-        if (seen.has(b.fn)) continue;
-        seen.add(b.fn);
-        targetsTotal++;
-        add({ from: caller, to: b.fn, kind, confidence, file, line, evidence: { file: b.file, line: b.line }, via });
-      }
-    };
-    const macroEdges = new Set<string>();
-    for (const f of this.index.allFacts()) {
-      for (const mc of f.memberCalls) memberSite(mc.caller, f.file, mc.line, mc.chain, 'ops');
-      for (const pc of f.pointerCalls) memberSite(pc.caller, f.file, pc.line, pc.chain, 'pointer', pc.local);
-      for (const h of f.hints) {
-        for (const c of h.candidates) {
-          if (this.functionNames.has(c)) add({ from: h.caller, to: c, kind: 'hint', confidence: 'exact', file: f.file, line: h.line, evidence: { file: f.file, line: h.line }, via: h.macro });
-        }
-      }
-      for (const a of f.args) {
-        if (!this.functionNames.has(a.name)) continue;
-        const called = calledParams.get(a.callee)?.find((c) => c.index === a.index);
-        if (called) add({ from: a.caller, to: a.name, kind: 'callback', confidence: 'exact', file: f.file, line: a.line, evidence: { file: called.file, line: called.line }, via: `${a.callee}() calls its argument ${a.index + 1}` });
-        // a macro that wraps INDIRECT_CALL_* under another name (`indirect_call_gro_receive(tcp4_gro_receive, …)`)
-        const hm = !isHintMacro(a.callee) ? hintMacros.get(a.callee) : undefined;
-        if (hm?.positions.includes(a.index)) add({ from: a.caller, to: a.name, kind: 'hint', confidence: 'exact', file: f.file, line: a.line, evidence: { file: f.file, line: a.line }, via: a.callee });
-      }
-      // calls inside function-like macros, and the candidates a hint macro names in its own body
-      for (const c of f.calls) {
-        if (!this.macroCalls.isMacroOnly(c.callee)) continue;
-        const hm = !isHintMacro(c.callee) ? hintMacros.get(c.callee) : undefined;
-        for (const l of hm?.literals ?? []) if (this.functionNames.has(l)) add({ from: c.caller, to: l, kind: 'hint', confidence: 'exact', file: f.file, line: c.line, evidence: { file: f.file, line: c.line }, via: c.callee });
-        for (const to of this.macroCalls.callees(c.callee)) {
-          const key = `${c.caller}>${to}`;
-          if (to === c.caller || macroEdges.has(key)) continue;
-          macroEdges.add(key);
-          add({ from: c.caller, to, kind: 'macro', confidence: 'exact', file: f.file, line: c.line, evidence: { file: f.file, line: c.line }, via: c.callee });
-        }
-      }
-    }
+    this.hintMacros = this.macroCalls.hints();
+    for (const f of this.index.allFacts()) this.resolveFile(f);
     // a function calling its own parameter calls whatever reaches it (`__ip_append_data` → `icmp_glue_bits`),
     // also when it hands the parameter to a macro that calls it
     const selfCalls = new Map<string, { index: number; file: string; line: number }[]>();
     for (const [fn, list] of calledParams) if (this.index.functions(fn).length) for (const c of list) push(selfCalls, fn, c);
     for (const [macro, list] of calledParams) {
       if (!this.macroCalls.isMacroOnly(macro)) continue;
+      this.flowCallees.add(macro);
       for (const site of this.flow.argSites(macro)) {
         if (!list.some((c) => c.index === site.index) || site.returned) continue;
         const pi = this.paramNames(site.caller).indexOf(site.name);
@@ -260,12 +242,198 @@ export class CallGraph implements GraphQueries {
         for (const r of this.flow.reaching(fn, c.index)) {
           if (seen.has(r.fn)) continue;
           seen.add(r.fn);
-          add({ from: fn, to: r.fn, kind: 'param', confidence: 'exact', file: c.file, line: c.line, evidence: { file: r.file, line: r.line }, via: `parameter ${names[c.index] || c.index + 1} of ${fn}(), passed by ${r.caller}`, passedBy: r.caller });
+          const e: CallEdge = { from: fn, to: r.fn, kind: 'param', confidence: 'exact', file: c.file, line: c.line, evidence: { file: r.file, line: r.line }, via: `parameter ${names[c.index] || c.index + 1} of ${fn}(), passed by ${r.caller}`, passedBy: r.caller };
+          this.paramEdges.add(e);
+          this.add(e);
         }
       }
     }
+    this.updateMean();
+  }
+
+  private updateMean(): void {
     const resolved = this.stats.typed + this.stats.fieldName;
-    this.stats.meanTargets = resolved ? targetsTotal / resolved : 0;
+    this.stats.meanTargets = resolved ? this.targetsTotal / resolved : 0;
+  }
+
+  /** The edges made at one file's sites: calls through members and loaded locals, hints, callbacks, macro uses. */
+  private resolveFile(f: FileFacts): void {
+    const mine: FileContribution = { edges: [], unresolved: [], opsSites: 0, typed: 0, fieldName: 0, unresolvedCount: 0, targets: 0, macroKeys: [] };
+    this.perFile.set(f.file, mine);
+    const add = (e: CallEdge) => {
+      mine.edges.push(e);
+      this.add(e);
+    };
+    const hintMacros = this.hintMacros;
+    /** Calls through a member (`x->f(…)`) or through a local loaded from one (`fp = x->f; fp(…)`). */
+    const memberSite = (caller: string, file: string, line: number, chain: string, kind: 'ops' | 'pointer', local?: string) => {
+      mine.opsSites++;
+      const r = this.types.resolve(chain);
+      let targets = r.typed ? this.bindings.get(`${r.typed.struct}.${r.typed.member}`) : undefined;
+      let confidence: Confidence = 'typed';
+      // a member name alone is enough for `x->f(…)` when few structs bind a member so named (not `read`,
+      // `init`, `release`), and never for a local that was loaded from somewhere
+      if (!targets?.length && kind === 'ops' && (this.structsOf.get(r.member)?.size ?? 0) <= FIELD_NAME_MAX_STRUCTS) {
+        targets = this.byMember.get(r.member);
+        confidence = 'field-name';
+      }
+      if (!targets?.length) {
+        mine.unresolvedCount++;
+        const u = { caller, file, line, chain };
+        mine.unresolved.push(u);
+        this.putUnresolved(u);
+        return;
+      }
+      if (confidence === 'typed') mine.typed++;
+      else mine.fieldName++;
+      const seen = new Set<string>();
+      const via = `${r.typed?.struct ?? '?'}.${r.member}` + (local ? ` (through ${local})` : '');
+      for (const b of targets) {
+        if (seen.has(b.fn)) continue;
+        seen.add(b.fn);
+        mine.targets++;
+        add({ from: caller, to: b.fn, kind, confidence, file, line, evidence: { file: b.file, line: b.line }, via });
+      }
+    };
+    for (const mc of f.memberCalls) memberSite(mc.caller, f.file, mc.line, mc.chain, 'ops');
+    for (const pc of f.pointerCalls) memberSite(pc.caller, f.file, pc.line, pc.chain, 'pointer', pc.local);
+    for (const h of f.hints) {
+      for (const c of h.candidates) {
+        if (this.functionNames.has(c)) add({ from: h.caller, to: c, kind: 'hint', confidence: 'exact', file: f.file, line: h.line, evidence: { file: f.file, line: h.line }, via: h.macro });
+      }
+    }
+    for (const a of f.args) {
+      if (!this.functionNames.has(a.name)) continue;
+      const called = this.calledParams.get(a.callee)?.find((c) => c.index === a.index);
+      if (called) add({ from: a.caller, to: a.name, kind: 'callback', confidence: 'exact', file: f.file, line: a.line, evidence: { file: called.file, line: called.line }, via: `${a.callee}() calls its argument ${a.index + 1}` });
+      // a macro that wraps INDIRECT_CALL_* under another name (`indirect_call_gro_receive(tcp4_gro_receive, …)`)
+      const hm = !isHintMacro(a.callee) ? hintMacros.get(a.callee) : undefined;
+      if (hm?.positions.includes(a.index)) add({ from: a.caller, to: a.name, kind: 'hint', confidence: 'exact', file: f.file, line: a.line, evidence: { file: f.file, line: a.line }, via: a.callee });
+    }
+    // calls inside function-like macros, and the candidates a hint macro names in its own body
+    for (const c of f.calls) {
+      if (!this.macroCalls.isMacroOnly(c.callee)) continue;
+      const hm = !isHintMacro(c.callee) ? hintMacros.get(c.callee) : undefined;
+      for (const l of hm?.literals ?? []) if (this.functionNames.has(l)) add({ from: c.caller, to: l, kind: 'hint', confidence: 'exact', file: f.file, line: c.line, evidence: { file: f.file, line: c.line }, via: c.callee });
+      for (const to of this.macroCalls.callees(c.callee)) {
+        const key = `${c.caller}>${to}`;
+        if (to === c.caller) continue;
+        let files = this.macroKeyFiles.get(key);
+        if (!files) this.macroKeyFiles.set(key, (files = new Set()));
+        files.add(f.file);
+        if (this.macroEdges.has(key)) continue;
+        this.macroEdges.add(key);
+        mine.macroKeys.push(key);
+        add({ from: c.caller, to, kind: 'macro', confidence: 'exact', file: f.file, line: c.line, evidence: { file: f.file, line: c.line }, via: c.callee });
+      }
+    }
+    this.stats.opsSites += mine.opsSites;
+    this.stats.typed += mine.typed;
+    this.stats.fieldName += mine.fieldName;
+    this.stats.unresolved += mine.unresolvedCount;
+    this.targetsTotal += mine.targets;
+  }
+
+  private putUnresolved(u: UnresolvedCall): void {
+    const list = this.unresolved.get(u.caller);
+    if (!list) return void this.unresolved.set(u.caller, [u]);
+    let i = list.length;
+    if (this.inserting !== undefined) while (i > 0 && this.index.ordinal(list[i - 1].file) > this.inserting) i--;
+    list.splice(i, 0, u);
+  }
+
+  /** Functions and macros whose argument sites the parameter flow read: an argument added or removed there can change bindings and param edges. */
+  private readonly flowCallees = new Set<string>();
+
+  /**
+   * Brings the graph up to date after one file's facts changed from `old` to the index's current ones
+   * (`diff` between them), when the change stays local: the file's own sites are resolved again, and the
+   * lines the file's other facts moved to are carried into every edge and binding that cites them.
+   * Returns why it cannot (the caller rebuilds), or undefined when the graph now equals a fresh build.
+   */
+  updateFile(old: FileFacts, diff: FactsDiff): string | undefined {
+    const file = old.file;
+    const now = this.index.fileFacts(file);
+    if (!now) return 'the file left the index';
+    const global = diff.changed.filter((c) => GLOBAL_FACTS.has(c));
+    if (global.length) return `its ${global.join(', ')} changed (the resolver's tables depend on them)`;
+    if (diff.ambiguous) return 'a line holding facts was split';
+    for (const c of ['args', 'callArgs'] as const) {
+      for (const a of [...(diff.removed[c] ?? []), ...(diff.added[c] ?? [])] as { callee: string }[]) {
+        if (this.flowCallees.has(a.callee) || this.flow.walked.has(a.callee)) return `an argument of ${a.callee}() changed (what reaches its parameters feeds bindings)`;
+      }
+    }
+    const keys = new Set<string>(this.perFile.get(file)?.macroKeys ?? []);
+    for (const c of now.calls) {
+      if (!this.macroCalls.isMacroOnly(c.callee)) continue;
+      for (const to of this.macroCalls.callees(c.callee)) if (to !== c.caller) keys.add(`${c.caller}>${to}`);
+    }
+    for (const k of keys) for (const other of this.macroKeyFiles.get(k) ?? []) if (other !== file) return `macro edge ${k} is also made in ${other}`;
+    // the lines this file's unchanged facts moved to, everywhere they are cited (checked before anything changes)
+    const mine = new Set(this.perFile.get(file)?.edges ?? []);
+    const moves: (() => void)[] = [];
+    const move = (line: number, set: (l: number) => void): boolean => {
+      const to = diff.lines.get(line);
+      if (to === undefined) return false;
+      if (to !== line) moves.push(() => set(to));
+      return true;
+    };
+    for (const list of this.out.values()) {
+      for (const e of list) {
+        if (mine.has(e)) continue;
+        if (e.file === file && !move(e.line, (l) => (e.line = l))) return `an edge at ${file}:${e.line} lost its site`;
+        if (e.evidence.file === file && !move(e.evidence.line, (l) => (e.evidence.line = l))) return `an edge's evidence ${file}:${e.evidence.line} is gone`;
+      }
+    }
+    const seenBinding = new Set<Binding>();
+    for (const m of [this.bindings, this.byMember]) {
+      for (const list of m.values()) {
+        for (const b of list) {
+          if (b.file !== file || seenBinding.has(b)) continue;
+          seenBinding.add(b);
+          if (!move(b.line, (l) => (b.line = l))) return `a binding at ${file}:${b.line} is gone`;
+        }
+      }
+    }
+    for (const list of this.calledParams.values()) for (const c of list) if (c.file === file && !move(c.line, (l) => (c.line = l))) return `a parameter call at ${file}:${c.line} is gone`;
+    for (const f of moves) f();
+    this.flow.replaceFile(old, now, this.index.ordinal(file), (f) => this.index.ordinal(f));
+    // take back the file's sites, resolve them again at the file's place in every list
+    const before = this.perFile.get(file);
+    if (before) {
+      const drop = new Set(before.edges);
+      for (const e of before.edges) {
+        for (const [m, k] of [[this.out, e.from], [this.in, e.to]] as const) {
+          const list = m.get(k);
+          if (!list) continue;
+          const kept = list.filter((x) => !drop.has(x));
+          if (kept.length) m.set(k, kept);
+          else m.delete(k);
+        }
+      }
+      for (const u of before.unresolved) {
+        const kept = (this.unresolved.get(u.caller) ?? []).filter((x) => x.file !== file);
+        if (kept.length) this.unresolved.set(u.caller, kept);
+        else this.unresolved.delete(u.caller);
+      }
+      for (const k of before.macroKeys) this.macroEdges.delete(k);
+      for (const [k, files] of this.macroKeyFiles) if (files.delete(file) && !files.size) this.macroKeyFiles.delete(k);
+      this.stats.opsSites -= before.opsSites;
+      this.stats.typed -= before.typed;
+      this.stats.fieldName -= before.fieldName;
+      this.stats.unresolved -= before.unresolvedCount;
+      this.targetsTotal -= before.targets;
+    }
+    this.inserting = this.index.ordinal(file);
+    try {
+      this.resolveFile(now);
+    } finally {
+      this.inserting = undefined;
+    }
+    this.updateMean();
+    this.memo.out.clear();
+    this.memo.in.clear();
+    return undefined;
   }
 
   private readonly memo = { out: new Map<string, CallEdge[]>(), in: new Map<string, CallEdge[]>() };

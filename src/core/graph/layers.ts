@@ -1,6 +1,8 @@
 // The six layers of the classic network-stack drawing, with the rule that put each function
 // there, and the registrations that wire the layers together, all discovered from source.
 import type { KernelIndex } from '../index/model.ts';
+import type { FileFacts } from '../index/facts.ts';
+import type { FactsDiff } from '../index/factsDiff.ts';
 import type { ReadTreeFile } from '../index/treeFiles.ts';
 import type { GraphQueries } from './graphQueries.ts';
 import { LAYER_ORDER, LAYER_TITLES, type LayerId, type LayerModel, type Registration } from './types.ts';
@@ -152,15 +154,15 @@ const REGISTRARS = new Map<string, string>([
   ['nf_register_net_hooks', 'nf_hook'],
 ]);
 
-export function findRegistrations(index: KernelIndex, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile): Registration[] {
-  const out: Registration[] = [];
-  const lines = new Map<string, string[]>();
-  const readLine = (file: string, line: number) => {
-    let l = lines.get(file);
-    if (!l) lines.set(file, (l = (readFile(file) ?? '').split('\n')));
-    return l[line - 1] ?? '';
-  };
-  const instances = new Map<string, { file: string; def: { struct: string; name: string; members: Record<string, string> } }[]>();
+interface RegistrationContext {
+  /** Ops instances by name (array elements under the array's name). */
+  instances: Map<string, { file: string; def: { struct: string; name: string; members: Record<string, string> } }[]>;
+  /** Setup helpers that store a parameter into `dev->netdev_ops`, with its index. */
+  netdevOpsParams: Map<string, number>;
+}
+
+function registrationContext(index: KernelIndex): RegistrationContext {
+  const instances: RegistrationContext['instances'] = new Map();
   for (const o of index.opsInstances()) {
     const base = o.def.name.replace(/\[.*$/, '');
     const list = instances.get(base) ?? [];
@@ -169,45 +171,123 @@ export function findRegistrations(index: KernelIndex, graph: Pick<GraphQueries, 
   }
   // `dev->netdev_ops = ops;` inside a setup helper: the registration is at the helper's call sites
   const netdevOpsParams = new Map<string, number>();
-  for (const f of index.allFacts()) {
-    for (const s of f.stores) {
-      if (!s.chain.endsWith('|netdev_ops')) continue;
-      if (s.param < 0) out.push({ kind: 'netdev_ops', name: s.value, file: f.file, line: s.line, details: { by: s.context } });
-      else netdevOpsParams.set(s.context, s.param);
+  for (const f of index.allFacts()) for (const s of f.stores) if (s.chain.endsWith('|netdev_ops') && s.param >= 0) netdevOpsParams.set(s.context, s.param);
+  return { instances, netdevOpsParams };
+}
+
+export function findRegistrations(index: KernelIndex, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile): Registration[] {
+  const ctx = registrationContext(index);
+  const out: Registration[] = [];
+  for (const f of index.allFacts()) storedRegistrations(f, out);
+  for (const f of index.allFacts()) argRegistrations(f, ctx, graph, readFile, out);
+  for (const f of index.allFacts()) tableRegistrations(f, out);
+  return sortRegistrations(out);
+}
+
+const sortRegistrations = (out: Registration[]) => out.sort((a, b) => a.kind.localeCompare(b.kind) || a.file.localeCompare(b.file) || a.line - b.line);
+
+function storedRegistrations(f: FileFacts, out: Registration[]): void {
+  for (const s of f.stores) if (s.chain.endsWith('|netdev_ops') && s.param < 0) out.push({ kind: 'netdev_ops', name: s.value, file: f.file, line: s.line, details: { by: s.context } });
+}
+
+function tableRegistrations(f: FileFacts, out: Registration[]): void {
+  for (const def of f.opsInstances) {
+    if (def.struct !== 'inet_protosw') continue;
+    out.push({ kind: 'inetsw', name: def.name, file: f.file, line: def.line, details: { type: def.members.type ?? '', protocol: def.members.protocol ?? '', prot: def.members.prot ?? '', ops: def.members.ops ?? '' } });
+  }
+}
+
+function argRegistrations(f: FileFacts, ctx: RegistrationContext, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile, out: Registration[]): void {
+  const { instances, netdevOpsParams } = ctx;
+  let lines: string[] | undefined;
+  const readLine = (line: number) => (lines ??= (readFile(f.file) ?? '').split('\n'))[line - 1] ?? '';
+  for (const a of f.args) {
+    const helperParam = netdevOpsParams.get(a.callee);
+    if (helperParam === a.index && instances.get(a.name)?.some((i) => i.def.struct === 'net_device_ops')) {
+      out.push({ kind: 'netdev_ops', name: a.name, file: f.file, line: a.line, details: { by: a.caller, via: `${a.callee}()` } });
+    }
+    const kind = REGISTRARS.get(a.callee);
+    if (kind && a.index === 0 && kind !== 'nf_hook') {
+      const inst = instances.get(a.name)?.[0];
+      const details: Record<string, string> = { by: a.caller };
+      if (kind === 'inet_add_protocol' || kind === 'inet6_add_protocol') {
+        const m = new RegExp(`${a.callee}\\s*\\(\\s*&?\\s*${a.name}\\s*,\\s*([^)]+)\\)`).exec(readLine(a.line));
+        if (m) details.protocol = m[1].trim();
+        if (inst) details.handler = inst.def.members.handler ?? '';
+      } else if (kind === 'dev_add_pack' && inst) {
+        details.ethertype = inst.def.members.type ?? '';
+        details.func = inst.def.members.func ?? '';
+      } else if (kind === 'sock_register' && inst) details.family = inst.def.members.family ?? '';
+      out.push({ kind, name: a.name, file: f.file, line: a.line, details });
+    } else if (kind === 'nf_hook' && a.index === 1) {
+      for (const inst of instances.get(a.name) ?? []) {
+        if (inst.def.struct !== 'nf_hook_ops') continue;
+        out.push({ kind, name: inst.def.name, file: f.file, line: a.line, details: { by: a.caller, hook: inst.def.members.hook ?? '', hooknum: inst.def.members.hooknum ?? '', priority: inst.def.members.priority ?? '', pf: inst.def.members.pf ?? '' } });
+      }
+    } else if (isNapiAdd(a.callee) && graph.isFunction(a.name)) {
+      out.push({ kind: 'napi', name: a.name, file: f.file, line: a.line, details: { by: a.caller, poll: a.name, via: a.callee } });
     }
   }
-  for (const f of index.allFacts()) {
-    for (const a of f.args) {
-      const helperParam = netdevOpsParams.get(a.callee);
-      if (helperParam === a.index && instances.get(a.name)?.some((i) => i.def.struct === 'net_device_ops')) {
-        out.push({ kind: 'netdev_ops', name: a.name, file: f.file, line: a.line, details: { by: a.caller, via: `${a.callee}()` } });
+}
+
+/** The registration context a model's update read (still true for the model it returned: updates keep ops tables and stores). */
+const contexts = new WeakMap<LayerModel, RegistrationContext>();
+
+/**
+ * The layer model after one file's facts changed locally (`diff` from `old` to the index's current
+ * facts; the names, ops tables and stores the placement rules read are the same): the file's functions
+ * keep their bands at the lines they moved to, its registrations are read again. Returns the new model,
+ * or why a rebuild is needed.
+ */
+export function updateLayerModel(model: LayerModel, index: KernelIndex, graph: Pick<GraphQueries, 'isFunction'>, readFile: ReadTreeFile, old: FileFacts, diff: FactsDiff): LayerModel | string {
+  const file = old.file;
+  const now = index.fileFacts(file);
+  if (!now) return 'the file left the index';
+  const global = diff.changed.filter((c) => ['functions', 'opsInstances', 'stores'].includes(c));
+  if (global.length) return `its ${global.join(', ')} changed (placement rules read them)`;
+  if (file.startsWith('drivers/net/') && [...(diff.removed.args ?? []), ...(diff.added.args ?? [])].some((a) => isNapiAdd((a as { callee: string }).callee))) return 'a NAPI registration changed';
+  // functions placed by their callers' or callees' bands (or by no rule): a call to or from one changes the vote
+  const voted = new Set<string>();
+  for (const l of model.layers) for (const fn of l.functions) if (fn.rule.startsWith('most of its ') || fn.rule.startsWith('no rule matched')) voted.add(fn.name);
+  for (const c of [...(diff.removed.calls ?? []), ...(diff.added.calls ?? [])] as { caller: string; callee: string }[]) {
+    if (voted.has(c.caller) || voted.has(c.callee)) return `a call between ${c.caller} and ${c.callee} changes a placement vote`;
+  }
+  const moved = (line: number) => diff.lines.get(line);
+  const cite = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`, 'g');
+  const layers: LayerModel['layers'] = [];
+  let same = true;
+  for (const l of model.layers) {
+    const functions = [];
+    for (const fn of l.functions) {
+      if (fn.file !== file && !fn.rule.includes(file + ':')) {
+        functions.push(fn);
+        continue;
       }
-      const kind = REGISTRARS.get(a.callee);
-      if (kind && a.index === 0 && kind !== 'nf_hook') {
-        const inst = instances.get(a.name)?.[0];
-        const details: Record<string, string> = { by: a.caller };
-        if (kind === 'inet_add_protocol' || kind === 'inet6_add_protocol') {
-          const m = new RegExp(`${a.callee}\\s*\\(\\s*&?\\s*${a.name}\\s*,\\s*([^)]+)\\)`).exec(readLine(f.file, a.line));
-          if (m) details.protocol = m[1].trim();
-          if (inst) details.handler = inst.def.members.handler ?? '';
-        } else if (kind === 'dev_add_pack' && inst) {
-          details.ethertype = inst.def.members.type ?? '';
-          details.func = inst.def.members.func ?? '';
-        } else if (kind === 'sock_register' && inst) details.family = inst.def.members.family ?? '';
-        out.push({ kind, name: a.name, file: f.file, line: a.line, details });
-      } else if (kind === 'nf_hook' && a.index === 1) {
-        for (const inst of instances.get(a.name) ?? []) {
-          if (inst.def.struct !== 'nf_hook_ops') continue;
-          out.push({ kind, name: inst.def.name, file: f.file, line: a.line, details: { by: a.caller, hook: inst.def.members.hook ?? '', hooknum: inst.def.members.hooknum ?? '', priority: inst.def.members.priority ?? '', pf: inst.def.members.pf ?? '' } });
-        }
-      } else if (isNapiAdd(a.callee) && graph.isFunction(a.name)) {
-        out.push({ kind: 'napi', name: a.name, file: f.file, line: a.line, details: { by: a.caller, poll: a.name, via: a.callee } });
+      const line = fn.file === file ? moved(fn.line) : fn.line;
+      let lost = line === undefined;
+      const rule = fn.rule.replace(cite, (m, n: string) => {
+        const to = moved(Number(n));
+        if (to === undefined) lost = true;
+        return `${file}:${to}`;
+      });
+      if (lost) return `${fn.name}'s placement cites a line that is gone`;
+      if (line === fn.line && rule === fn.rule) functions.push(fn);
+      else {
+        functions.push({ ...fn, line: line!, rule });
+        same = false;
       }
     }
+    layers.push({ ...l, functions });
   }
-  for (const { file, def } of index.opsInstances('inet_protosw')) {
-    out.push({ kind: 'inetsw', name: def.name, file, line: def.line, details: { type: def.members.type ?? '', protocol: def.members.protocol ?? '', prot: def.members.prot ?? '', ops: def.members.ops ?? '' } });
-  }
-  out.sort((a, b) => a.kind.localeCompare(b.kind) || a.file.localeCompare(b.file) || a.line - b.line);
-  return out;
+  const mine: Registration[] = [];
+  storedRegistrations(now, mine);
+  const ctx = contexts.get(model) ?? registrationContext(index);
+  contexts.set(model, ctx);
+  argRegistrations(now, ctx, graph, readFile, mine);
+  tableRegistrations(now, mine);
+  const before = model.registrations.filter((r) => r.file === file);
+  if (same && JSON.stringify(before) === JSON.stringify(sortRegistrations(mine.slice()))) return model;
+  const next = { layers, registrations: sortRegistrations([...model.registrations.filter((r) => r.file !== file), ...mine]) };
+  contexts.set(next, ctx);
+  return next;
 }
