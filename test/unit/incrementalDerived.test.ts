@@ -25,8 +25,15 @@ function editTree(): string {
   const base = join(repoRoot, 'test/fixtures/tree');
   for (const f of ['include/net/snmp.h', 'net/ipv4/proc.c', 'net/ipv4/tcp_output.c']) cpSync(join(base, f), join(tree, f));
   cpSync(join(base, 'net/ipv4/af_inet.c'), join(tree, 'net/ipv4/af_inet_reg.c'));
+  // a macro edge (`twin` → twin_target through TWIN_CALL) proposed by files before and after the edited one
+  writeFileSync(join(tree, 'include/net/twin.h'), '#define TWIN_CALL(x) twin_target(x)\n');
+  writeFileSync(join(tree, 'net/core/twin_target.c'), 'int twin_target(struct sock *sk)\n{\n\treturn 0;\n}\n');
+  writeFileSync(join(tree, 'net/ipv4/tcp_a_twin.c'), twinText(true));
+  writeFileSync(join(tree, 'net/ipv4/tcp_z_twin.c'), twinText(true));
   return tree;
 }
+
+const twinText = (uses: boolean) => `#include <net/twin.h>\nstatic int twin(struct sock *sk)\n{\n${uses ? '\tTWIN_CALL(sk);\n' : ''}\treturn 0;\n}\n`;
 
 /** A seeded generator (mulberry32): the same edits every run. */
 function rng(seed: number) {
@@ -49,9 +56,10 @@ class EditFile {
     { name: 'edit_send', body: ['tcp_snat_handler(skb);', 'TCP_INC_STATS(sock_net(sk), TCP_MIB_INSEGS);', 'sk->sk_data_ready(sk);'] },
     { name: 'edit_recv', body: ['edit_send(sk, skb);', 'ip_make_skb_data(sk, skb);'] },
     { name: 'edit_close', body: ['edit_recv(sk, skb);'] },
+    { name: 'twin', body: [] },
   ];
   ops: string[] = ['.release = edit_close,'];
-  header: string[] = ['// SPDX-License-Identifier: GPL-2.0', '#include <net/sock.h>'];
+  header: string[] = ['// SPDX-License-Identifier: GPL-2.0', '#include <net/sock.h>', '#include <net/twin.h>'];
   text(): string {
     const out = [...this.header, ''];
     for (const f of this.fns) out.push(`int ${f.name}(struct sock *sk, struct sk_buff *skb)`, '{', ...f.body.map((b) => '\t' + b), '\treturn 0;', '}', '');
@@ -75,6 +83,8 @@ function edits(file: EditFile, r: () => number, callees: string[], tree: string)
     { kind: 'lines moved', local: true, apply: () => { file.header.push(`/* note ${n++} */`); return EDITED; } },
     { kind: 'lines moved in a file with ops tables, stores and registrations', local: true, apply: () => { const p = join(tree, 'net/ipv4/af_inet_reg.c'); writeFileSync(p, `/* moved ${n++} */\n` + readFileSync(p, 'utf8')); return 'net/ipv4/af_inet_reg.c'; } },
     { kind: 'lines moved above a parameter call', local: true, apply: () => { const p = join(tree, 'net/ipv4/ip_output.c'); writeFileSync(p, `/* moved ${n++} */\n` + readFileSync(p, 'utf8')); return 'net/ipv4/ip_output.c'; } },
+    { kind: 'use a macro whose edge other files make too', local: true, apply: () => { const f = file.fns.find((g) => g.name === 'twin')!; const i = f.body.indexOf('TWIN_CALL(sk);'); if (i >= 0) f.body.splice(i, 1); else f.body.push('TWIN_CALL(sk);'); return EDITED; } },
+    { kind: 'the first file making a macro edge stops (or starts) making it', local: true, apply: () => { const p = join(tree, 'net/ipv4/tcp_a_twin.c'); writeFileSync(p, twinText(!readFileSync(p, 'utf8').includes('TWIN_CALL(sk)'))); return 'net/ipv4/tcp_a_twin.c'; } },
     { kind: 'add a function', local: false, apply: () => { file.fns.splice(Math.floor(r() * file.fns.length), 0, { name: `edit_new_${n++}`, body: [`${pick(callees)}(sk);`, 'edit_close(sk, skb);'] }); return EDITED; } },
     { kind: 'rename a function', local: false, apply: () => { const f = fn(); const to = `${f.name.replace(/_r\d+$/, '')}_r${n++}`; for (const g of file.fns) g.body = g.body.map((b) => b.replace(new RegExp(`\\b${f.name}\\(`), `${to}(`)); file.ops = file.ops.map((o) => o.replace(new RegExp(`\\b${f.name},`), `${to},`)); f.name = to; return EDITED; } },
     { kind: 'add an ops-table entry', local: false, apply: () => { file.ops.push(`.sendmsg = ${fn().name},`); return EDITED; } },
@@ -110,7 +120,7 @@ test('random edits: every section updated in place equals a build from scratch o
   const r = rng(8);
   const all = edits(file, r, callees, tree);
   const seen = new Map<string, DerivedUpdate[]>();
-  for (let step = 0; step < 60; step++) {
+  for (let step = 0; step < 80; step++) {
     const e = step < all.length ? all[step] : all[Math.floor(r() * all.length)];
     const target = e.apply();
     if (!target) continue;

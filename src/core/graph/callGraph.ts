@@ -28,7 +28,10 @@ interface FileContribution {
   fieldName: number;
   unresolvedCount: number;
   targets: number;
+  /** `caller>callee` macro edges this file made (it has the first site of each in file order). */
   macroKeys: string[];
+  /** Every such key the file's sites propose, made here or not. */
+  proposed: Set<string>;
 }
 
 /** Facts the resolver's global tables are made of (names, types, bindings, parameter calls): a change there is not local. */
@@ -186,7 +189,7 @@ export class CallGraph implements GraphQueries {
   /** What each file's sites contributed (edges, unresolved calls, counts), to take back on an update. */
   private readonly perFile = new Map<string, FileContribution>();
   /** `caller>callee` macro edges made so far (the first site in file order makes the edge), and the files proposing each. */
-  private readonly macroEdges = new Set<string>();
+  private readonly macroEdges = new Map<string, string>();
   private readonly macroKeyFiles = new Map<string, Set<string>>();
   /** Param edges (made after every file's sites): they stay at the end of each list. */
   private readonly paramEdges = new WeakSet<CallEdge>();
@@ -258,7 +261,7 @@ export class CallGraph implements GraphQueries {
 
   /** The edges made at one file's sites: calls through members and loaded locals, hints, callbacks, macro uses. */
   private resolveFile(f: FileFacts): void {
-    const mine: FileContribution = { edges: [], unresolved: [], opsSites: 0, typed: 0, fieldName: 0, unresolvedCount: 0, targets: 0, macroKeys: [] };
+    const mine: FileContribution = { edges: [], unresolved: [], opsSites: 0, typed: 0, fieldName: 0, unresolvedCount: 0, targets: 0, macroKeys: [], proposed: new Set() };
     this.perFile.set(f.file, mine);
     const add = (e: CallEdge) => {
       mine.edges.push(e);
@@ -321,8 +324,14 @@ export class CallGraph implements GraphQueries {
         let files = this.macroKeyFiles.get(key);
         if (!files) this.macroKeyFiles.set(key, (files = new Set()));
         files.add(f.file);
-        if (this.macroEdges.has(key)) continue;
-        this.macroEdges.add(key);
+        mine.proposed.add(key);
+        const owner = this.macroEdges.get(key);
+        if (owner !== undefined) {
+          // in a build files come in order and the first keeps it; an update may meet a later file's edge
+          if (owner === f.file || this.inserting === undefined || this.index.ordinal(owner) < this.inserting) continue;
+          this.disown(owner, key);
+        }
+        this.macroEdges.set(key, f.file);
         mine.macroKeys.push(key);
         add({ from: c.caller, to, kind: 'macro', confidence: 'exact', file: f.file, line: c.line, evidence: { file: f.file, line: c.line }, via: c.callee });
       }
@@ -340,6 +349,59 @@ export class CallGraph implements GraphQueries {
     let i = list.length;
     if (this.inserting !== undefined) while (i > 0 && this.index.ordinal(list[i - 1].file) > this.inserting) i--;
     list.splice(i, 0, u);
+  }
+
+  /** Takes back what a file's sites contributed and resolves them again at the file's place; returns the macro keys it had made. */
+  private reresolve(file: string, facts: FileFacts): string[] {
+    const before = this.perFile.get(file);
+    if (before) {
+      this.removeEdges(before.edges);
+      for (const u of before.unresolved) {
+        const kept = (this.unresolved.get(u.caller) ?? []).filter((x) => x.file !== file);
+        if (kept.length) this.unresolved.set(u.caller, kept);
+        else this.unresolved.delete(u.caller);
+      }
+      for (const k of before.macroKeys) this.macroEdges.delete(k);
+      for (const k of before.proposed) {
+        const files = this.macroKeyFiles.get(k);
+        if (files?.delete(file) && !files.size) this.macroKeyFiles.delete(k);
+      }
+      this.stats.opsSites -= before.opsSites;
+      this.stats.typed -= before.typed;
+      this.stats.fieldName -= before.fieldName;
+      this.stats.unresolved -= before.unresolvedCount;
+      this.targetsTotal -= before.targets;
+    }
+    this.inserting = this.index.ordinal(file);
+    try {
+      this.resolveFile(facts);
+    } finally {
+      this.inserting = undefined;
+    }
+    return before?.macroKeys ?? [];
+  }
+
+  /** A later file's macro edge taken over by an earlier one that now proposes the same key. */
+  private disown(owner: string, key: string): void {
+    const c = this.perFile.get(owner)!;
+    const drop = c.edges.filter((e) => e.kind === 'macro' && `${e.from}>${e.to}` === key);
+    this.removeEdges(drop);
+    c.edges = c.edges.filter((e) => !drop.includes(e));
+    c.macroKeys = c.macroKeys.filter((k) => k !== key);
+    this.macroEdges.delete(key);
+  }
+
+  private removeEdges(edges: CallEdge[]): void {
+    const drop = new Set(edges);
+    for (const e of edges) {
+      for (const [m, k] of [[this.out, e.from], [this.in, e.to]] as const) {
+        const list = m.get(k);
+        if (!list) continue;
+        const kept = list.filter((x) => !drop.has(x));
+        if (kept.length) m.set(k, kept);
+        else m.delete(k);
+      }
+    }
   }
 
   /** Functions and macros whose argument sites the parameter flow read: an argument added or removed there can change bindings and param edges. */
@@ -363,12 +425,6 @@ export class CallGraph implements GraphQueries {
         if (this.flowCallees.has(a.callee) || this.flow.walked.has(a.callee)) return `an argument of ${a.callee}() changed (what reaches its parameters feeds bindings)`;
       }
     }
-    const keys = new Set<string>(this.perFile.get(file)?.macroKeys ?? []);
-    for (const c of now.calls) {
-      if (!this.macroCalls.isMacroOnly(c.callee)) continue;
-      for (const to of this.macroCalls.callees(c.callee)) if (to !== c.caller) keys.add(`${c.caller}>${to}`);
-    }
-    for (const k of keys) for (const other of this.macroKeyFiles.get(k) ?? []) if (other !== file) return `macro edge ${k} is also made in ${other}`;
     // the lines this file's unchanged facts moved to, everywhere they are cited (checked before anything changes)
     const mine = new Set(this.perFile.get(file)?.edges ?? []);
     const moves: (() => void)[] = [];
@@ -398,38 +454,17 @@ export class CallGraph implements GraphQueries {
     for (const list of this.calledParams.values()) for (const c of list) if (c.file === file && !move(c.line, (l) => (c.line = l))) return `a parameter call at ${file}:${c.line} is gone`;
     for (const f of moves) f();
     this.flow.replaceFile(old, now, this.index.ordinal(file), (f) => this.index.ordinal(f));
-    // take back the file's sites, resolve them again at the file's place in every list
-    const before = this.perFile.get(file);
-    if (before) {
-      const drop = new Set(before.edges);
-      for (const e of before.edges) {
-        for (const [m, k] of [[this.out, e.from], [this.in, e.to]] as const) {
-          const list = m.get(k);
-          if (!list) continue;
-          const kept = list.filter((x) => !drop.has(x));
-          if (kept.length) m.set(k, kept);
-          else m.delete(k);
-        }
-      }
-      for (const u of before.unresolved) {
-        const kept = (this.unresolved.get(u.caller) ?? []).filter((x) => x.file !== file);
-        if (kept.length) this.unresolved.set(u.caller, kept);
-        else this.unresolved.delete(u.caller);
-      }
-      for (const k of before.macroKeys) this.macroEdges.delete(k);
-      for (const [k, files] of this.macroKeyFiles) if (files.delete(file) && !files.size) this.macroKeyFiles.delete(k);
-      this.stats.opsSites -= before.opsSites;
-      this.stats.typed -= before.typed;
-      this.stats.fieldName -= before.fieldName;
-      this.stats.unresolved -= before.unresolvedCount;
-      this.targetsTotal -= before.targets;
+    // take back the file's sites, resolve them again at the file's place in every list; a macro edge the
+    // file made and no longer makes goes to the next file that proposes it (resolved again too)
+    const freed = this.reresolve(file, now);
+    const next = new Set<string>();
+    for (const k of freed) {
+      if (this.macroEdges.has(k)) continue;
+      let first: string | undefined;
+      for (const g of this.macroKeyFiles.get(k) ?? []) if (first === undefined || this.index.ordinal(g) < this.index.ordinal(first)) first = g;
+      if (first !== undefined) next.add(first);
     }
-    this.inserting = this.index.ordinal(file);
-    try {
-      this.resolveFile(now);
-    } finally {
-      this.inserting = undefined;
-    }
+    for (const g of [...next].sort((x, y) => this.index.ordinal(x) - this.index.ordinal(y))) this.reresolve(g, this.index.fileFacts(g)!);
     this.updateMean();
     this.memo.out.clear();
     this.memo.in.clear();
