@@ -34,8 +34,23 @@ interface FileContribution {
   proposed: Set<string>;
 }
 
+/** Adds (or with `by` -1 takes back) the names a file's facts use as values. */
+function countValues(f: FileFacts, m: Map<string, number>, by: 1 | -1): void {
+  const use = (n: string) => {
+    const v = (m.get(n) ?? 0) + by;
+    if (v) m.set(n, v);
+    else m.delete(n);
+  };
+  for (const list of [f.opsInstances, f.localInstances]) for (const d of list) for (const v of Object.values(d.members)) use(v);
+  for (const s of f.stores) use(s.value);
+  for (const h of f.hints) for (const c of h.candidates) use(c);
+  for (const a of f.args) use(a.name);
+  for (const a of f.callArgs) use(a.fn);
+  for (const r of f.returns) use(r.value);
+}
+
 /** Facts the resolver's global tables are made of (names, types, bindings, parameter calls): a change there is not local. */
-const GLOBAL_FACTS = new Set<FactCategory>(['functions', 'prototypes', 'structs', 'macros', 'opsInstances', 'localInstances', 'stores', 'copies', 'typedefs', 'paramCalls', 'returns']);
+const GLOBAL_FACTS = new Set<FactCategory>(['prototypes', 'structs', 'macros', 'opsInstances', 'localInstances', 'stores', 'copies', 'typedefs', 'paramCalls', 'returns']);
 
 export type { UnresolvedCall, ResolutionStats } from './graphQueries.ts';
 export type { PathOptions } from './pathSearch.ts';
@@ -71,13 +86,24 @@ export class CallGraph implements GraphQueries {
   constructor(readonly index: KernelIndex) {
     this.types = new TypeResolver(index);
     this.functionNames = new Set(index.functionNames());
-    for (const f of index.allFacts()) for (const p of f.prototypes) this.functionNames.add(p.name);
+    for (const f of index.allFacts()) {
+      for (const p of f.prototypes) {
+        this.functionNames.add(p.name);
+        this.prototyped.add(p.name);
+      }
+      countValues(f, this.valueUses, 1);
+    }
     const isFn = (n: string) => this.functionNames.has(n);
     this.flow = new ParamFlow(index, isFn, (fn) => this.paramNames(fn));
     this.macroCalls = new MacroCalls(index, isFn);
     this.collectBindings();
     this.resolveIndirect();
   }
+
+  /** Names used as values anywhere (initializers, stores, arguments, hints, returns), with how often: a
+   *  function defined or taken away under such a name changes bindings and callbacks, not only its own edges. */
+  private readonly valueUses = new Map<string, number>();
+  private readonly prototyped = new Set<string>();
 
   isFunction(name: string): boolean {
     return this.functionNames.has(name);
@@ -105,6 +131,7 @@ export class CallGraph implements GraphQueries {
       set.add(struct);
     }
     push(this.byMember, member, b);
+    push(this.bindingsIn, b.file, b);
     return true;
   }
 
@@ -200,7 +227,20 @@ export class CallGraph implements GraphQueries {
   private add(e: CallEdge): void {
     this.put(this.out, e.from, e);
     this.put(this.in, e.to, e);
+    if (e.evidence.file !== e.file) this.cite(e.evidence.file, e);
+    if (this.paramEdges.has(e)) this.cite(e.file, e);
   }
+
+  /** Edges that cite a file other than the one of the site that made them (evidence elsewhere, param edges), by the file cited. */
+  private readonly citing = new Map<string, Set<CallEdge>>();
+  private cite(file: string, e: CallEdge): void {
+    let set = this.citing.get(file);
+    if (!set) this.citing.set(file, (set = new Set()));
+    set.add(e);
+  }
+  /** Bindings and parameter calls by the file they were found in. */
+  private readonly bindingsIn = new Map<string, Binding[]>();
+  private readonly calledParamsIn = new Map<string, { line: number }[]>();
 
   private put(m: Map<string, CallEdge[]>, k: string, e: CallEdge): void {
     if (this.inserting === undefined) return push(m, k, e);
@@ -215,11 +255,15 @@ export class CallGraph implements GraphQueries {
     // which parameters each function or macro calls
     const calledParams = this.calledParams;
     for (const f of this.index.allFacts()) {
-      for (const pc of f.paramCalls) push(calledParams, pc.fn, { index: pc.index, file: f.file, line: pc.line });
+      const here = (fn: string, c: { index: number; file: string; line: number }) => {
+        push(calledParams, fn, c);
+        push(this.calledParamsIn, f.file, c);
+      };
+      for (const pc of f.paramCalls) here(pc.fn, { index: pc.index, file: f.file, line: pc.line });
       for (const m of f.macros) {
         if (!m.params) continue;
         m.params.forEach((p, index) => {
-          if (p !== '...' && new RegExp(`\\b${p}\\s*\\(`).test(m.body)) push(calledParams, m.name, { index, file: f.file, line: m.line });
+          if (p !== '...' && new RegExp(`\\b${p}\\s*\\(`).test(m.body)) here(m.name, { index, file: f.file, line: m.line });
         });
       }
     }
@@ -394,6 +438,8 @@ export class CallGraph implements GraphQueries {
   private removeEdges(edges: CallEdge[]): void {
     const drop = new Set(edges);
     for (const e of edges) {
+      this.citing.get(e.evidence.file)?.delete(e);
+      this.citing.get(e.file)?.delete(e);
       for (const [m, k] of [[this.out, e.from], [this.in, e.to]] as const) {
         const list = m.get(k);
         if (!list) continue;
@@ -420,6 +466,22 @@ export class CallGraph implements GraphQueries {
     const global = diff.changed.filter((c) => GLOBAL_FACTS.has(c));
     if (global.length) return `its ${global.join(', ')} changed (the resolver's tables depend on them)`;
     if (diff.ambiguous) return 'a line holding facts was split';
+    // functions added or taken away: fine when the name is new (or gone) everywhere and nothing uses it as a value
+    const gone = new Set(((diff.removed.functions ?? []) as { name: string; signature: string }[]).map((d) => d.name));
+    const added = new Set(((diff.added.functions ?? []) as { name: string }[]).map((d) => d.name));
+    if (gone.size || added.size) {
+      const uses = new Map<string, number>();
+      countValues(old, uses, -1);
+      countValues(now, uses, 1);
+      for (const name of [...gone, ...added]) {
+        if (gone.has(name) && added.has(name)) return `${name}'s definition changed (its parameters and return type feed the resolver)`;
+        const defs = this.index.functions(name).length;
+        if (added.has(name) ? defs !== 1 || this.functionNames.has(name) : defs !== 0) return `${name} is defined in other files too`;
+        if (this.prototyped.has(name)) return `${name} has a prototype`;
+        if ((this.valueUses.get(name) ?? 0) + (uses.get(name) ?? 0) > 0) return `${name} is used as a value (bindings and callbacks name it)`;
+        if (this.index.macros(name).length || this.macroCalls.consulted.has(name) || this.types.askedReturn(name) || [...this.hintMacros.values()].some((h) => h.literals.includes(name))) return `${name} is named by a macro or a resolved type`;
+      }
+    }
     for (const c of ['args', 'callArgs'] as const) {
       for (const a of [...(diff.removed[c] ?? []), ...(diff.added[c] ?? [])] as { callee: string }[]) {
         if (this.flowCallees.has(a.callee) || this.flow.walked.has(a.callee)) return `an argument of ${a.callee}() changed (what reaches its parameters feeds bindings)`;
@@ -434,25 +496,19 @@ export class CallGraph implements GraphQueries {
       if (to !== line) moves.push(() => set(to));
       return true;
     };
-    for (const list of this.out.values()) {
-      for (const e of list) {
-        if (mine.has(e)) continue;
-        if (e.file === file && !move(e.line, (l) => (e.line = l))) return `an edge at ${file}:${e.line} lost its site`;
-        if (e.evidence.file === file && !move(e.evidence.line, (l) => (e.evidence.line = l))) return `an edge's evidence ${file}:${e.evidence.line} is gone`;
-      }
+    for (const e of this.citing.get(file) ?? []) {
+      if (mine.has(e)) continue;
+      if (e.file === file && !move(e.line, (l) => (e.line = l))) return `an edge at ${file}:${e.line} lost its site`;
+      if (e.evidence.file === file && !move(e.evidence.line, (l) => (e.evidence.line = l))) return `an edge's evidence ${file}:${e.evidence.line} is gone`;
     }
-    const seenBinding = new Set<Binding>();
-    for (const m of [this.bindings, this.byMember]) {
-      for (const list of m.values()) {
-        for (const b of list) {
-          if (b.file !== file || seenBinding.has(b)) continue;
-          seenBinding.add(b);
-          if (!move(b.line, (l) => (b.line = l))) return `a binding at ${file}:${b.line} is gone`;
-        }
-      }
-    }
-    for (const list of this.calledParams.values()) for (const c of list) if (c.file === file && !move(c.line, (l) => (c.line = l))) return `a parameter call at ${file}:${c.line} is gone`;
+    for (const b of this.bindingsIn.get(file) ?? []) if (!move(b.line, (l) => (b.line = l))) return `a binding at ${file}:${b.line} is gone`;
+    for (const c of this.calledParamsIn.get(file) ?? []) if (!move(c.line, (l) => (c.line = l))) return `a parameter call at ${file}:${c.line} is gone`;
     for (const f of moves) f();
+    countValues(old, this.valueUses, -1);
+    countValues(now, this.valueUses, 1);
+    for (const name of gone) this.functionNames.delete(name);
+    for (const name of added) this.functionNames.add(name);
+    for (const name of [...gone, ...added]) this.paramCache.delete(name);
     this.flow.replaceFile(old, now, this.index.ordinal(file), (f) => this.index.ordinal(f));
     // take back the file's sites, resolve them again at the file's place in every list; a macro edge the
     // file made and no longer makes goes to the next file that proposes it (resolved again too)

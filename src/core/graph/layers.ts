@@ -40,6 +40,42 @@ const PATH_RULES: [RegExp, LayerId][] = [
 /** The address families' socket glue (inet_sendmsg, inet6_release): their path says IP, their role socket. */
 const FAMILY_GLUE = /^net\/ipv[46]\/af_inet6?\.c$/;
 
+/** Function names in the order a fresh index lists them (first definition in file order): the votes of
+ *  step 5 depend on the order, and an index patched by updates appends a new name to its lookup. */
+function namesInFileOrder(index: KernelIndex): string[] {
+  const names = new Set<string>();
+  for (const f of index.allFacts()) for (const d of f.functions) names.add(d.name);
+  return [...names];
+}
+
+/** Rule 1: a system call's definition, body, or the multiplexer. */
+function syscallRule(file: string, d: { name: string; definedBy?: string }): string | undefined {
+  if (d.definedBy && /SYSCALL_DEFINE/.test(d.definedBy)) return `defined by ${d.definedBy}`;
+  if (/^__(compat_)?sys_/.test(d.name) && /^net\//.test(file)) return '__sys_* body of a system call';
+  if (d.name === 'sys_socketcall') return 'the socketcall multiplexer';
+  return undefined;
+}
+
+/** Rule 3: names of the device-agnostic interface, sock_* helpers of net/. */
+function nameRule(index: KernelIndex, name: string): [LayerId, string] | undefined {
+  if (DEVICE_NAMES.has(name) || DEVICE_PREFIXES.some((p) => name.startsWith(p))) return ['device', 'device-agnostic interface (name)'];
+  if (name.startsWith('sock_') && index.functions(name)[0]?.file.startsWith('net/')) return ['socket', 'sock_* helper'];
+  return undefined;
+}
+
+/** Where the rules put a function defined once and bound nowhere (no ops table, no NAPI registration): rules 1, 3, 4; undefined when only votes would place it. */
+function placeAlone(index: KernelIndex, name: string): Placement | undefined {
+  const d = index.functions(name)[0];
+  if (!d) return undefined;
+  const at = { file: d.file, line: d.def.line };
+  const sys = syscallRule(d.file, d.def);
+  if (sys) return { layer: 'syscall', rule: sys, ...at };
+  const byName = nameRule(index, name);
+  if (byName) return { layer: byName[0], rule: byName[1], ...at };
+  const layer = fileLayer(d.file);
+  return layer ? { layer, rule: `in ${d.file}`, ...at } : undefined;
+}
+
 /** The layer a file's path puts its functions in (first matching rule), if any. */
 function fileLayer(file: string | undefined): LayerId | undefined {
   return file === undefined ? undefined : PATH_RULES.find(([re]) => re.test(file))?.[1];
@@ -56,9 +92,8 @@ export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'i
   // 1. system calls
   for (const f of index.allFacts()) {
     for (const d of f.functions) {
-      if (d.definedBy && /SYSCALL_DEFINE/.test(d.definedBy)) set(d.name, 'syscall', `defined by ${d.definedBy}`);
-      else if (/^__(compat_)?sys_/.test(d.name) && /^net\//.test(f.file)) set(d.name, 'syscall', '__sys_* body of a system call');
-      else if (d.name === 'sys_socketcall') set(d.name, 'syscall', 'the socketcall multiplexer');
+      const why = syscallRule(f.file, d);
+      if (why) set(d.name, 'syscall', why);
     }
   }
   // 2. functions bound in ops tables of a layer's struct type (drivers first: their ops are theirs)
@@ -85,10 +120,11 @@ export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'i
     for (const a of f.args) if (isNapiAdd(a.callee) && graph.isFunction(a.name)) set(a.name, 'driver', `NAPI poll registered by ${a.caller} (${f.file}:${a.line})`);
   }
   // 3. key names of the device-agnostic interface, and the sock_* helpers of net/
-  for (const name of index.functionNames()) {
+  const names = namesInFileOrder(index);
+  for (const name of names) {
     if (place.has(name)) continue;
-    if (DEVICE_NAMES.has(name) || DEVICE_PREFIXES.some((p) => name.startsWith(p))) set(name, 'device', 'device-agnostic interface (name)');
-    else if (name.startsWith('sock_') && index.functions(name)[0]?.file.startsWith('net/')) set(name, 'socket', 'sock_* helper');
+    const r = nameRule(index, name);
+    if (r) set(name, r[0], r[1]);
   }
   // 4. file paths
   for (const f of index.allFacts()) {
@@ -100,7 +136,7 @@ export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'i
   }
   // 5. the rest (few by now) by their direct callers' layers, then by their callees'
   for (const pass of ['callers', 'callees'] as const) {
-    for (const name of index.functionNames()) {
+    for (const name of names) {
       if (place.has(name)) continue;
       const votes = new Map<LayerId, number>();
       for (const c of index.callSites(name, pass === 'callers' ? 'to' : 'from')) {
@@ -111,7 +147,7 @@ export function buildLayerModel(index: KernelIndex, graph: Pick<GraphQueries, 'i
       if (best) set(name, best[0], `most of its ${pass} are in ${LAYER_TITLES[best[0]].toLowerCase()}`);
     }
   }
-  for (const name of index.functionNames()) set(name, 'device', 'no rule matched; shared helper placed with the device-agnostic core');
+  for (const name of names) set(name, 'device', 'no rule matched; shared helper placed with the device-agnostic core');
 
   const layers = LAYER_ORDER.map((id) => ({ id, title: LAYER_TITLES[id], functions: [] as { name: string; file: string; line: number; rule: string }[] }));
   for (const [name, p] of place) layers[LAYER_ORDER.indexOf(p.layer)].functions.push({ name, file: p.file, line: p.line, rule: p.rule });
@@ -230,8 +266,38 @@ function argRegistrations(f: FileFacts, ctx: RegistrationContext, graph: Pick<Gr
   }
 }
 
-/** The registration context a model's update read (still true for the model it returned: updates keep ops tables and stores). */
-const contexts = new WeakMap<LayerModel, RegistrationContext>();
+/** What an update needs of a model besides the model, kept for the model it returns (an update keeps the
+ *  rules' inputs: names, ops tables, stores; so the same functions sit at the same positions). */
+interface LayerAux {
+  /** Functions placed by their callers' or callees' bands, or by no rule. */
+  voted: Set<string>;
+  /** Positions (layer, function) of the entries in a file or whose rule cites a line of it, by file. */
+  cites: Map<string, [number, number][]>;
+  ctx?: RegistrationContext;
+}
+const auxes = new WeakMap<LayerModel, LayerAux>();
+
+function auxOf(model: LayerModel): LayerAux {
+  let a = auxes.get(model);
+  if (a) return a;
+  a = { voted: new Set(), cites: new Map() };
+  const at = (file: string, p: [number, number]) => {
+    const l = a!.cites.get(file);
+    if (l) {
+      if (l[l.length - 1] !== p) l.push(p);
+    } else a!.cites.set(file, [p]);
+  };
+  model.layers.forEach((l, li) =>
+    l.functions.forEach((fn, fi) => {
+      if (fn.rule.startsWith('most of its ') || fn.rule.startsWith('no rule matched')) a!.voted.add(fn.name);
+      const p: [number, number] = [li, fi];
+      at(fn.file, p);
+      if (fn.rule.includes(':')) for (const m of fn.rule.matchAll(/([\w./-]+):\d+/g)) if (m[1] !== fn.file) at(m[1], p);
+    }),
+  );
+  auxes.set(model, a);
+  return a;
+}
 
 /**
  * The layer model after one file's facts changed locally (`diff` from `old` to the index's current
@@ -243,51 +309,77 @@ export function updateLayerModel(model: LayerModel, index: KernelIndex, graph: P
   const file = old.file;
   const now = index.fileFacts(file);
   if (!now) return 'the file left the index';
-  const global = diff.changed.filter((c) => ['functions', 'opsInstances', 'stores'].includes(c));
+  const global = diff.changed.filter((c) => ['opsInstances', 'stores'].includes(c));
   if (global.length) return `its ${global.join(', ')} changed (placement rules read them)`;
+  // functions added or removed: defined here only, bound nowhere (the call graph checked that), placed by their name or file
+  const gone = new Set(((diff.removed.functions ?? []) as { name: string }[]).map((d) => d.name));
+  const added = new Set(((diff.added.functions ?? []) as { name: string }[]).map((d) => d.name));
+  const aux0 = auxOf(model);
+  for (const name of [...gone, ...added]) {
+    if (gone.has(name) && added.has(name)) return `${name}'s definition changed`;
+    if (index.functions(name).length > (added.has(name) ? 1 : 0)) return `${name} is defined elsewhere too`;
+    if (aux0.voted.has(name)) return `${name} was placed by votes`;
+    for (const dir of ['to', 'from'] as const) for (const c of index.callSites(name, dir)) if (aux0.voted.has(dir === 'to' ? c.def.caller : c.def.callee)) return `a call with ${name} changes a placement vote`;
+  }
+  const placedNew = new Map<string, Placement>();
+  for (const name of added) {
+    const p = placeAlone(index, name);
+    if (!p) return `no rule but votes would place ${name}`;
+    placedNew.set(name, p);
+  }
   if (file.startsWith('drivers/net/') && [...(diff.removed.args ?? []), ...(diff.added.args ?? [])].some((a) => isNapiAdd((a as { callee: string }).callee))) return 'a NAPI registration changed';
+  const aux = auxOf(model);
   // functions placed by their callers' or callees' bands (or by no rule): a call to or from one changes the vote
-  const voted = new Set<string>();
-  for (const l of model.layers) for (const fn of l.functions) if (fn.rule.startsWith('most of its ') || fn.rule.startsWith('no rule matched')) voted.add(fn.name);
   for (const c of [...(diff.removed.calls ?? []), ...(diff.added.calls ?? [])] as { caller: string; callee: string }[]) {
-    if (voted.has(c.caller) || voted.has(c.callee)) return `a call between ${c.caller} and ${c.callee} changes a placement vote`;
+    if (aux.voted.has(c.caller) || aux.voted.has(c.callee)) return `a call between ${c.caller} and ${c.callee} changes a placement vote`;
   }
   const moved = (line: number) => diff.lines.get(line);
   const cite = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`, 'g');
-  const layers: LayerModel['layers'] = [];
+  const layers = model.layers.slice();
   let same = true;
-  for (const l of model.layers) {
-    const functions = [];
-    for (const fn of l.functions) {
-      if (fn.file !== file && !fn.rule.includes(file + ':')) {
-        functions.push(fn);
-        continue;
+  for (const [li, fi] of aux.cites.get(file) ?? []) {
+    const fn = layers[li].functions[fi];
+    if (gone.has(fn.name)) continue;
+    const line = fn.file === file ? moved(fn.line) : fn.line;
+    let lost = line === undefined;
+    const rule = fn.rule.replace(cite, (m, n: string) => {
+      const to = moved(Number(n));
+      if (to === undefined) lost = true;
+      return `${file}:${to}`;
+    });
+    if (lost) return `${fn.name}'s placement cites a line that is gone`;
+    if (line === fn.line && rule === fn.rule) continue;
+    if (layers[li] === model.layers[li]) layers[li] = { ...layers[li], functions: layers[li].functions.slice() };
+    layers[li].functions[fi] = { ...fn, line: line!, rule };
+    same = false;
+  }
+  if (gone.size || added.size) {
+    // names come and go in the sorted lists: positions move, the aux is made again for the next model
+    for (let li = 0; li < layers.length; li++) {
+      const fns = layers[li].functions.filter((fn) => !gone.has(fn.name));
+      for (const [name, p] of placedNew) {
+        if (LAYER_ORDER.indexOf(p.layer) !== li) continue;
+        let lo = 0, hi = fns.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (fns[mid].name < name) lo = mid + 1;
+          else hi = mid;
+        }
+        fns.splice(lo, 0, { name, file: p.file, line: p.line, rule: p.rule });
       }
-      const line = fn.file === file ? moved(fn.line) : fn.line;
-      let lost = line === undefined;
-      const rule = fn.rule.replace(cite, (m, n: string) => {
-        const to = moved(Number(n));
-        if (to === undefined) lost = true;
-        return `${file}:${to}`;
-      });
-      if (lost) return `${fn.name}'s placement cites a line that is gone`;
-      if (line === fn.line && rule === fn.rule) functions.push(fn);
-      else {
-        functions.push({ ...fn, line: line!, rule });
-        same = false;
-      }
+      if (fns.length !== layers[li].functions.length || placedNew.size) layers[li] = { ...layers[li], functions: fns };
     }
-    layers.push({ ...l, functions });
+    same = false;
   }
   const mine: Registration[] = [];
   storedRegistrations(now, mine);
-  const ctx = contexts.get(model) ?? registrationContext(index);
-  contexts.set(model, ctx);
-  argRegistrations(now, ctx, graph, readFile, mine);
+  aux.ctx ??= registrationContext(index);
+  argRegistrations(now, aux.ctx, graph, readFile, mine);
   tableRegistrations(now, mine);
   const before = model.registrations.filter((r) => r.file === file);
   if (same && JSON.stringify(before) === JSON.stringify(sortRegistrations(mine.slice()))) return model;
   const next = { layers, registrations: sortRegistrations([...model.registrations.filter((r) => r.file !== file), ...mine]) };
-  contexts.set(next, ctx);
+  if (!gone.size && !added.size) auxes.set(next, aux); // the same rules placed the same functions at the same positions
+  else if (aux.ctx) auxes.set(next, { ...auxOf(next), ctx: aux.ctx });
   return next;
 }

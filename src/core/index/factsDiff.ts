@@ -24,6 +24,23 @@ export interface FactsDiff {
 
 const LINE_KEYS = new Set(['line', 'startLine', 'endLine', 'memberLines']);
 
+type Flat = Record<string, string | number | string[]>;
+/** The many small facts of a function body, keyed by hand (every field but the line): JSON costs more than the diff. */
+const FLAT_KEYS: Partial<Record<FactCategory, (f: Flat) => string>> = {
+  calls: (f) => `${f.caller}\0${f.callee}`,
+  refs: (f) => `${f.name}\0${f.context}`,
+  args: (f) => `${f.caller}\0${f.callee}\0${f.index}\0${f.name}`,
+  memberCalls: (f) => `${f.caller}\0${f.chain}`,
+  pointerCalls: (f) => `${f.caller}\0${f.local}\0${f.chain}`,
+  callArgs: (f) => `${f.caller}\0${f.callee}\0${f.index}\0${f.fn}`,
+  stores: (f) => `${f.context}\0${f.chain}\0${f.value}\0${f.param}`,
+  copies: (f) => `${f.context}\0${f.chain}\0${f.from}`,
+  paramCalls: (f) => `${f.fn}\0${f.index}`,
+  returns: (f) => `${f.fn}\0${f.value}`,
+};
+/** The fields those keys read, with `line`: a fact with any other field is keyed in full. */
+const FLAT_FIELDS: Partial<Record<FactCategory, number>> = { calls: 3, refs: 3, args: 5, memberCalls: 3, pointerCalls: 4, callArgs: 5, stores: 5, copies: 4, paramCalls: 3, returns: 3 };
+
 /** A fact as text without its line numbers (nested ones too: struct fields, enum members). */
 function keyOf(fact: unknown): string {
   return JSON.stringify(fact, function (k, v: unknown) {
@@ -92,13 +109,15 @@ export function diffFacts(old: FileFacts, now: FileFacts): FactsDiff {
   for (const c of FACT_CATEGORIES) {
     const a = (old[c] ?? []) as unknown[];
     const b = (now[c] ?? []) as unknown[];
-    const ka = a.map(keyOf), kb = b.map(keyOf);
+    const flat = FLAT_KEYS[c];
+    const key = (x: unknown) => (flat && Object.keys(x as object).length === FLAT_FIELDS[c] ? flat(x as Flat) : keyOf(x));
+    const ka = a.map(key), kb = b.map(key);
     const ps = pairs(ka, kb);
     const inA = new Set<number>(), inB = new Set<number>();
     for (const [i, j] of ps) {
       inA.add(i);
       inB.add(j);
-      const la = linesOf(a[i]), lb = linesOf(b[j]);
+      const la = flat ? [(a[i] as { line: number }).line] : linesOf(a[i]), lb = flat ? [(b[j] as { line: number }).line] : linesOf(b[j]);
       for (let k = 0; k < la.length; k++) {
         const have = d.lines.get(la[k]);
         if (have === undefined) d.lines.set(la[k], lb[k]);
