@@ -534,6 +534,11 @@ export class CallGraph implements GraphQueries {
     return this.edges(fn, 'out');
   }
 
+  /** How many edges come into `fn` (no edge made). */
+  callerCount(fn: string): number {
+    return this.index.callSites(fn, 'to').length + (this.in.get(fn)?.length ?? 0);
+  }
+
   /** Every edge into `fn`, in the same order. Do not mutate. */
   callers(fn: string): readonly CallEdge[] {
     return this.edges(fn, 'in');
