@@ -123,6 +123,18 @@ test('a tree moved to another path reuses the entries whose content still matche
   assert.equal(run(['callers', moved, 'tcp_sendmsg'], env).code, 0);
 });
 
+test('--cache-dir is a cache of its own: a copy of the tree in the default cache is no donor to it', () => {
+  // before: a copy of the fixture tree indexed anywhere under $XDG_CACHE_HOME made every run with
+  // --cache-dir reuse its entries (parsedFiles 0) and print one more line
+  const xdg = scratch();
+  const env = { XDG_CACHE_HOME: xdg };
+  assert.equal(run(['index', copyFixtureTree()], env).code, 0);
+  const r = run(['index', copyFixtureTree(), '--cache-dir', scratch(), '--json'], env);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).parsedFiles, 11);
+  assert.deepEqual(r.lines, []);
+});
+
 test('cache folder that is a file, read-only, or another user\'s: the command works from memory and says so once', (t) => {
   const tree = copyFixtureTree();
   const expected = run(['callers', tree, 'tcp_sendmsg', '--no-cache']).out;
