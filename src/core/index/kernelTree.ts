@@ -159,7 +159,7 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
     walk(s);
   }
   for (let i = 0; i < linked.length; i++) walk(linked[i]);
-  return { files: [...files].sort(), problems };
+  return { files: [...files].sort(), problems: problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
 }
 
 function realPath(p: string): string | undefined {
