@@ -154,6 +154,9 @@ test('cache folder that is a file, read-only, or another user\'s: the command wo
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
   try {
     check(run(['callers', tree, 'tcp_sendmsg', '--cache-dir', ro]), /read-only file system/);
+    // a folder still to be made there (the usual case: a read-only home); before, this said "ENOENT"
+    check(run(['callers', tree, 'tcp_sendmsg', '--cache-dir', join(ro, 'not', 'yet')]), /read-only file system/);
+    check(run(['callers', tree, 'tcp_sendmsg'], { XDG_CACHE_HOME: ro }), /read-only file system/);
   } finally {
     execFileSync('umount', [ro]);
   }
