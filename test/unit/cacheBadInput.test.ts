@@ -200,9 +200,15 @@ test('--include/--exclude keep per-file entries: alternating scopes parse nothin
   const sub = indexJson(tree, cacheDir, ['--include', 'net/ipv4/**']);
   assert.equal(sub.parsedFiles, 0);
   assert.equal(sub.files, 3);
-  assert.equal(indexJson(tree, cacheDir).parsedFiles, 0, 'the plain scope after a sub-scope');
+  // "the next plain command rebuilds everything again": neither its facts nor its derived state
+  const plain = indexJson(tree, cacheDir);
+  assert.equal(plain.parsedFiles, 0, 'the plain scope after a sub-scope');
+  assert.deepEqual(plain.derived.rebuilt, [], 'its call graph, layers, counters and map are still there');
+  assert.deepEqual(plain.lines, []);
   assert.equal(indexJson(tree, cacheDir, ['--exclude', 'drivers/**']).parsedFiles, 0);
-  assert.equal(indexJson(tree, cacheDir).parsedFiles, 0);
+  const again = run(['callers', tree, 'tcp_sendmsg', '--cache-dir', cacheDir]);
+  assert.equal(again.code, 0);
+  assert.deepEqual(again.lines, [], 'a plain query after another scope rebuilds nothing');
   // a file parsed in a sub-scope is reused by the full scope
   writeFileSync(join(tree, 'net/ipv4/proc.c'), readFileSync(join(tree, 'net/ipv4/proc.c'), 'utf8') + '\n');
   assert.equal(indexJson(tree, cacheDir, ['--include', 'net/ipv4/**']).parsedFiles, 1);
