@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
-import { openIndex, type IndexSession } from '../core/index/indexer.ts';
+import { openIndex, scopeKey, type IndexSession } from '../core/index/indexer.ts';
+import { FreshnessBeacon } from '../core/map/freshBeacon.ts';
 import { distGrammarLocation } from '../core/index/treeSitter.ts';
 import type { FunctionDef } from '../core/index/facts.ts';
 import { graphsFrom, type Graphs } from '../core/map/graphs.ts';
@@ -89,6 +90,8 @@ export class Atlas implements vscode.Disposable {
       this.abort?.abort();
       await this.running.catch(() => false);
     }
+    this.beacon?.dispose();
+    this.beacon = undefined;
     this.session?.dispose();
     this.session = undefined;
     this.graphs = undefined;
@@ -138,6 +141,7 @@ export class Atlas implements vscode.Disposable {
           progress.report({ message: 'building the call graph and layers…' });
           this.progressed.fire({ done: this.progress.total, total: this.progress.total });
           this.rebuildGraphs(this.session);
+          this.keepBeacon(root, this.session);
           const s = this.session.stats;
           this.output.info(`indexed ${s.files} files (${s.parsedFiles} parsed, ${s.cachedFiles} cached) in ${((Date.now() - t0) / 1000).toFixed(1)} s; kernel ${s.kernelVersion ?? 'unknown'}; cache ${s.cache.state}`);
           for (const e of s.errors.slice(0, 20)) this.output.warn(`${e.file}: ${e.message}`);
@@ -153,6 +157,14 @@ export class Atlas implements vscode.Disposable {
       if (!signal.aborted) void vscode.window.showErrorMessage(`Netstack Atlas: indexing failed: ${msg}`);
       return false;
     }
+  }
+
+  /** While this window watches the tree, CLI queries on it may skip their stat of every file. */
+  private beacon: FreshnessBeacon | undefined;
+  private keepBeacon(root: string, session: IndexSession): void {
+    this.beacon?.dispose();
+    const dir = session.access?.dir;
+    this.beacon = dir ? new FreshnessBeacon({ root, cacheDir: dir, scope: scopeKey(this.scope()), log: (l) => this.output.warn(l) }) : undefined;
   }
 
   private scope() {
@@ -250,6 +262,7 @@ export class Atlas implements vscode.Disposable {
 
   dispose(): void {
     this.abort?.abort();
+    this.beacon?.dispose();
     this.session?.dispose();
     this.derived?.close();
     this.changed.dispose();
