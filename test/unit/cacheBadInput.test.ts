@@ -250,3 +250,15 @@ test('data damaged behind a recomputed checksum: a decoding error is a damaged c
     assert.ok(existsSync(path));
   }
 });
+
+test('a fresh-tree beacon holding JSON that is not an object (null, a number, a list) is not trusted, and no crash', async () => {
+  const { beaconVouches, beaconPath } = await import('../../src/core/map/freshBeacon.ts');
+  const dir = scratch();
+  const meta = { root: '/t', key: 'k', writtenAt: 'w' } as DerivedMeta;
+  for (const text of ['null', '7', '[]', '"x"', '{"root":"/t","key":"k","writtenAt":"w","pid":null}']) {
+    writeFileSync(beaconPath(dir, 's'), text);
+    assert.equal(beaconVouches(dir, 's', meta), false, text);
+  }
+  writeFileSync(beaconPath(dir, 's'), JSON.stringify({ ...meta, pid: process.pid }));
+  assert.equal(beaconVouches(dir, 's', meta), true, 'a sound beacon of a live host still vouches');
+});
