@@ -15,6 +15,10 @@ import type { DerivedStore } from '../core/map/derivedStore.ts';
 import type { MapModel } from '../core/map/protocol.ts';
 import { derivedOf, reindexDerived, saveDerived } from '../core/map/derivedSession.ts';
 import { config } from './config.ts';
+import { locateTreeFile, TreeFileError } from '../core/index/treeFiles.ts';
+
+/** Largest tree file opened in an editor. */
+const MAX_EDITOR_BYTES = 50 * 1024 * 1024;
 
 export type AtlasState = 'idle' | 'indexing' | 'ready' | 'failed' | 'notKernel';
 
@@ -222,6 +226,27 @@ export class Atlas implements vscode.Disposable {
 
   uri(file: string): vscode.Uri {
     return vscode.Uri.file(join(this.root ?? '', file));
+  }
+
+  /**
+   * Opens a tree file in an editor under the rules of every tree read (a tree-relative name, inside
+   * the tree's real root, a regular file, capped): a symlink to /etc/shadow, a FIFO named *.c or
+   * `../..` from a command's arguments is refused with one line instead.
+   */
+  async openSource(file: unknown, line: unknown, preview?: boolean): Promise<boolean> {
+    const root = this.root;
+    if (!root || typeof file !== 'string') return false;
+    try {
+      locateTreeFile(root, file, MAX_EDITOR_BYTES);
+    } catch (e) {
+      if (!(e instanceof TreeFileError)) throw e;
+      this.output.warn(`not opened: ${e.message}`);
+      if (e.problem !== 'missing') void vscode.window.showWarningMessage(`Netstack Atlas: not opened: ${e.message}`);
+      return false;
+    }
+    const pos = new vscode.Position(Number.isSafeInteger(line) && (line as number) > 0 ? (line as number) - 1 : 0, 0);
+    await vscode.window.showTextDocument(this.uri(file), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos), ...(preview === undefined ? {} : { preview }) });
+    return true;
   }
 
   location(file: string, line: number): vscode.Location {

@@ -40,6 +40,8 @@ export function beaconVouches(cacheDir: string, scope: string, meta: DerivedMeta
   } catch {
     return false;
   }
+  // a damaged beacon (`null`, a number) is no beacon: `b.root` must not throw out of a query
+  if (typeof b !== 'object' || b === null) return false;
   return b.root === meta.root && b.key === meta.key && b.writtenAt === meta.writtenAt && Number.isInteger(b.pid) && alive(b.pid!);
 }
 
