@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { listSourceFiles } from '../src/core/index/kernelTree.ts';
 import { distGrammarLocation } from '../src/core/index/treeSitter.ts';
 import { derivedOf } from '../src/core/map/derivedSession.ts';
-import { openIndex } from '../src/core/index/indexer.ts';
+import { openIndex, scopeKey } from '../src/core/index/indexer.ts';
 import { benchSavedFile } from './savedFile.ts';
 import { graphsFrom } from '../src/core/map/graphs.ts';
 import { MapBuilder } from '../src/core/map/mapModel.ts';
