@@ -277,6 +277,40 @@ interface LayerAux {
 }
 const auxes = new WeakMap<LayerModel, LayerAux>();
 
+/** The aux of `model` for `next`, where names came into or left some bands (their positions move). */
+function shiftedAux(aux: LayerAux, model: LayerModel, next: LayerModel): LayerAux {
+  const moved = new Map<string, [number, number]>();
+  const changed = new Set<number>();
+  next.layers.forEach((l, li) => {
+    if (l.functions === model.layers[li].functions) return;
+    changed.add(li);
+    l.functions.forEach((fn, fi) => moved.set(fn.name, [li, fi]));
+  });
+  const cites = new Map<string, [number, number][]>();
+  for (const [file, list] of aux.cites) {
+    const out: [number, number][] = [];
+    for (const p of list) {
+      if (!changed.has(p[0])) out.push(p);
+      else {
+        const to = moved.get(model.layers[p[0]].functions[p[1]].name);
+        if (to) out.push(to);
+      }
+    }
+    if (out.length) cites.set(file, out);
+  }
+  // the functions new to a band: every entry of a changed band not cited yet is one of them
+  const cited = new Set<string>();
+  for (const list of cites.values()) for (const [li, fi] of list) if (changed.has(li)) cited.add(next.layers[li].functions[fi].name);
+  for (const [name, p] of moved) {
+    if (cited.has(name)) continue;
+    const fn = next.layers[p[0]].functions[p[1]];
+    const l = cites.get(fn.file);
+    if (l) l.push(p);
+    else cites.set(fn.file, [p]);
+  }
+  return { voted: aux.voted, cites, ctx: aux.ctx };
+}
+
 function auxOf(model: LayerModel): LayerAux {
   let a = auxes.get(model);
   if (a) return a;
@@ -379,7 +413,6 @@ export function updateLayerModel(model: LayerModel, index: KernelIndex, graph: P
   const before = model.registrations.filter((r) => r.file === file);
   if (same && JSON.stringify(before) === JSON.stringify(sortRegistrations(mine.slice()))) return model;
   const next = { layers, registrations: sortRegistrations([...model.registrations.filter((r) => r.file !== file), ...mine]) };
-  if (!gone.size && !added.size) auxes.set(next, aux); // the same rules placed the same functions at the same positions
-  else if (aux.ctx) auxes.set(next, { ...auxOf(next), ctx: aux.ctx });
+  auxes.set(next, gone.size || added.size ? shiftedAux(aux, model, next) : aux); // same rules, same functions at the same positions
   return next;
 }

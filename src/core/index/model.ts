@@ -50,9 +50,10 @@ const FILLS: { [K in keyof Lookups]: (m: Lookups[K], f: FileFacts) => void } = {
   callsFrom: (m, f) => { for (const c of f.calls) push(m, c.caller, { file: f.file, def: c }); },
   callsTo: (m, f) => { for (const c of f.calls) push(m, c.callee, { file: f.file, def: c }); },
 };
-/** Lookups whose key order is read (name lists, suggestions): a file adding or dropping a key rebuilds them
- *  so the order stays the one a fresh build has; the call lookups are only read by key and are patched. */
-const KEY_ORDERED = new Set<keyof Lookups>(['functions', 'structs', 'macros', 'enums']);
+/** Lookups whose key order is read (the hint macros are found in macro-name order): a file adding or dropping
+ *  a key rebuilds them so the order stays a fresh build's. The others are read by key (function names are
+ *  listed in file order from the facts where order matters: layers' votes) and are patched. */
+const KEY_ORDERED = new Set<keyof Lookups>(['structs', 'macros', 'enums']);
 
 export class KernelIndex {
   private readonly files = new Map<string, FileFacts>();
