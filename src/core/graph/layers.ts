@@ -388,11 +388,13 @@ export function updateLayerModel(model: LayerModel, index: KernelIndex, graph: P
     same = false;
   }
   if (gone.size || added.size) {
-    // names come and go in the sorted lists: positions move, the aux is made again for the next model
+    // names come and go in the sorted lists of some bands: positions there move (shiftedAux)
     for (let li = 0; li < layers.length; li++) {
-      const fns = layers[li].functions.filter((fn) => !gone.has(fn.name));
-      for (const [name, p] of placedNew) {
-        if (LAYER_ORDER.indexOf(p.layer) !== li) continue;
+      const into = [...placedNew].filter(([, p]) => LAYER_ORDER.indexOf(p.layer) === li);
+      let fns = gone.size ? layers[li].functions.filter((fn) => !gone.has(fn.name)) : layers[li].functions;
+      if (fns.length === layers[li].functions.length && !into.length) continue; // this band keeps its names
+      if (fns === layers[li].functions) fns = fns.slice();
+      for (const [name, p] of into) {
         let lo = 0, hi = fns.length;
         while (lo < hi) {
           const mid = (lo + hi) >> 1;
@@ -401,7 +403,7 @@ export function updateLayerModel(model: LayerModel, index: KernelIndex, graph: P
         }
         fns.splice(lo, 0, { name, file: p.file, line: p.line, rule: p.rule });
       }
-      if (fns.length !== layers[li].functions.length || placedNew.size) layers[li] = { ...layers[li], functions: fns };
+      layers[li] = { ...layers[li], functions: fns };
     }
     same = false;
   }
