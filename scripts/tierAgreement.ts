@@ -41,13 +41,13 @@ async function main() {
     const precise = parseSource(parser, blanker, file, bytes, stamp, false).facts;
     const lexical = parseSource(parser, blanker, file, bytes, stamp, true).facts;
     if (!precise || !lexical) continue;
-    for (const d of compareFacts(precise, lexical, kinds, 3)) {
+    for (const d of compareFacts(precise, lexical, kinds, Number(process.env.KEEP ?? 3))) {
       const x = totals.get(d.kind) ?? { precise: 0, same: 0, extra: 0, missing: [], extras: [] };
       x.precise += d.precise;
       x.same += d.same;
       x.extra += d.extraCount;
-      if (x.missing.length < 6) x.missing.push(...d.missing.map((m) => `${file}: ${m}`));
-      if (x.extras.length < 6) x.extras.push(...d.extra.map((m) => `${file}: ${m}`));
+      if (x.missing.length < Number(process.env.KEEP ?? 6)) x.missing.push(...d.missing.map((m) => `${file}: ${m}`));
+      if (x.extras.length < Number(process.env.KEEP ?? 6)) x.extras.push(...d.extra.map((m) => `${file}: ${m}`));
       totals.set(d.kind, x);
     }
   }
