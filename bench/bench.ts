@@ -26,15 +26,14 @@ async function main() {
   const list = join(work, 'files.txt');
   writeFileSync(list, files.join('\n') + '\n');
   console.log(`# linux-source-6.1 network scope: ${files.length} files; ${runs} runs each, medians\n`);
-  const ctags: Measure[] = [], cscope: Measure[] = [], gtags: Measure[] = [], cold: Measure[] = [], lexical: Measure[] = [], warm: Measure[] = [];
+  const ctags: Measure[] = [], cscope: Measure[] = [], gtags: Measure[] = [], cold: Measure[] = [], precise: Measure[] = [], warm: Measure[] = [];
   const cache = join(work, 'cache');
   for (let i = 0; i < runs; i++) {
     ctags.push(timed('ctags', ['-L', list, '--languages=C', '--langmap=C:.c.h', '--fields=+n', '-f', join(work, 'tags')], tree));
     cscope.push(timedCscope(tree, list, work));
     gtags.push(timedGtags(tree, list, work));
     rmSync(cache, { recursive: true, force: true });
-    // the opt-in tier; `--precise` here would measure the default twice
-    lexical.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--lexical-bodies', '--no-derived']));
+    precise.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--precise', '--no-derived']));
     rmSync(cache, { recursive: true, force: true });
     cold.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
     warm.push(timed('node', [join(dist, 'cli.js'), 'index', tree, '--cache-dir', cache, '--json', '--quiet', '--no-derived']));
@@ -78,8 +77,8 @@ async function main() {
     ['ctags (universal-ctags)', med(ctags), ''],
     ['GNU global (gtags)', med(gtags), (med(gtags).seconds / c.seconds).toFixed(2)],
     ['cscope -b -q -k', c, '1.00'],
-    ['netstack-atlas index, cold (tree-sitter everywhere, the default)', med(cold), (med(cold).seconds / c.seconds).toFixed(2)],
-    ['netstack-atlas index --lexical-bodies, cold (drivers/net bodies lexed)', med(lexical), (med(lexical).seconds / c.seconds).toFixed(2)],
+    ['netstack-atlas index, cold (drivers/net bodies lexed, the default)', med(cold), (med(cold).seconds / c.seconds).toFixed(2)],
+    ['netstack-atlas index --precise, cold (tree-sitter everywhere)', med(precise), (med(precise).seconds / c.seconds).toFixed(2)],
     ['netstack-atlas index, warm reopen', med(warm), (med(warm).seconds / c.seconds).toFixed(2)],
     ['netstack-atlas re-index net/ipv4/tcp.c (in process, first run excluded)', { seconds: median(one.slice(1)), rssMiB: NaN, cpu: NaN }, ''],
   ];

@@ -22,7 +22,7 @@ async function main() {
   const files = listSourceFiles(tree, { include: [glob] }).files.filter((f, i) => f.endsWith('.c') && i % every === 0);
   const parser = await CParser.create(sourceGrammarLocation(join(__dirname, '..')));
   const blanker = new AttributeBlanker(treeAttributeMacros(tree).set);
-  const totals = new Map<string, { precise: number; same: number; extra: number; missing: string[]; extras: string[] }>();
+  const totals = new Map<string, { precise: number; same: number; extra: number; missing: string[]; extras: string[]; bogus: number }>();
   const bodies = { all: 0, big: 0, deferred: 0, bytesAll: 0, bytesDeferred: 0 };
   for (const file of files) {
     const bytes = readFileSync(join(tree, file));
@@ -41,8 +41,12 @@ async function main() {
     const precise = parseSource(parser, blanker, file, bytes, stamp, false).facts;
     const lexical = parseSource(parser, blanker, file, bytes, stamp, true).facts;
     if (!precise || !lexical) continue;
+    // functions tree-sitter's error recovery makes of a loop macro's block (`for_each_cpu(i) {`): docs/cold-index.md, difference 1
+    const real = new Set(lexical.functions.map((f) => f.name));
+    const bogus = new Set(precise.functions.map((f) => f.name).filter((n) => !real.has(n)));
     for (const d of compareFacts(precise, lexical, kinds, Number(process.env.KEEP ?? 3))) {
-      const x = totals.get(d.kind) ?? { precise: 0, same: 0, extra: 0, missing: [], extras: [] };
+      const x = totals.get(d.kind) ?? { precise: 0, same: 0, extra: 0, missing: [], extras: [], bogus: 0 };
+      for (const f of precise[d.kind] as { caller?: string; context?: string; fn?: string }[]) if (bogus.has(f.caller ?? f.context ?? f.fn ?? '')) x.bogus++;
       x.precise += d.precise;
       x.same += d.same;
       x.extra += d.extraCount;
@@ -52,8 +56,9 @@ async function main() {
     }
   }
   console.log(`${files.length} files; bodies ${bodies.all}, ≥ 64 bytes ${bodies.big}, to the tier ${bodies.deferred} (${((bodies.bytesDeferred / bodies.bytesAll) * 100).toFixed(1)} % of body bytes)`);
-  console.log('| kind | tree-sitter | same | extra |\n|---|---:|---:|---:|');
-  for (const [kind, x] of totals) console.log(`| ${kind} | ${x.precise} | ${x.precise ? ((x.same / x.precise) * 100).toFixed(2) : '–'} % | ${x.extra} |`);
+  console.log('| kind | tree-sitter | same | extra | same, without the facts of bogus functions |\n|---|---:|---:|---:|---:|');
+  const pct = (a: number, b: number) => (b ? ((a / b) * 100).toFixed(2) + ' %' : '–');
+  for (const [kind, x] of totals) console.log(`| ${kind} | ${x.precise} | ${pct(x.same, x.precise)} | ${x.extra} | ${pct(x.same, x.precise - x.bogus)} |`);
   if (process.env.SHOW) for (const [kind, x] of totals) {
     if (x.missing.length) console.log(`${kind} missing:\n  ${x.missing.join('\n  ')}`);
     if (x.extras.length) console.log(`${kind} extra:\n  ${x.extras.join('\n  ')}`);

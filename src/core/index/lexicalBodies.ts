@@ -1,7 +1,9 @@
 // The lexical tier: the facts of a function body read from its tokens, without a syntax tree.
 // It produces exactly the body facts tree-sitter extraction produces — calls, value references,
-// calls through members, stores into members, INDIRECT_CALL hints, arguments, parameter calls
-// and compound-literal instances — by the same rules (see refs.scm, flow.scm, extractFlow.ts),
+// calls through members, stores into members (also through WRITE_ONCE-style macros and each arm of
+// a ?:), member-to-member copies, calls through locals loaded from members, calls passed as
+// arguments, returned names, INDIRECT_CALL hints, arguments, parameter calls and compound-literal
+// instances — by the same rules (see refs.scm, flow.scm, extractFlow.ts),
 // on the same prepared text. Bodies it cannot vouch for (a local struct, enum or typedef, asm)
 // are left to tree-sitter: `deferrable` says which. Differences measured against tree-sitter on
 // real drivers are in test/unit/lexicalTier.test.ts and docs/cold-index.md.
