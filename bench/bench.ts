@@ -77,8 +77,8 @@ async function main() {
     ['ctags (universal-ctags)', med(ctags), ''],
     ['GNU global (gtags)', med(gtags), (med(gtags).seconds / c.seconds).toFixed(2)],
     ['cscope -b -q -k', c, '1.00'],
-    ['netstack-atlas index, cold (tree-sitter everywhere, the default)', med(cold), (med(cold).seconds / c.seconds).toFixed(2)],
-    ['netstack-atlas index --lexical-bodies, cold (drivers/net bodies lexed)', med(precise), (med(precise).seconds / c.seconds).toFixed(2)],
+    ['netstack-atlas index, cold (drivers/net bodies lexed, the default)', med(cold), (med(cold).seconds / c.seconds).toFixed(2)],
+    ['netstack-atlas index --precise, cold (tree-sitter everywhere)', med(precise), (med(precise).seconds / c.seconds).toFixed(2)],
     ['netstack-atlas index, warm reopen', med(warm), (med(warm).seconds / c.seconds).toFixed(2)],
     ['netstack-atlas re-index net/ipv4/tcp.c (in process, first run excluded)', { seconds: median(one.slice(1)), rssMiB: NaN, cpu: NaN }, ''],
   ];
