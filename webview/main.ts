@@ -9,7 +9,7 @@ import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWe
 import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
-import { Renderer, ZOOM_CLASSES, forgetTransform, placeBadge, writeClasses, zoomClasses } from './render.ts';
+import { Renderer, ZOOM_CLASSES, placeBadge, writeClasses, zoomClasses } from './render.ts';
 import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
 import { observedEdges, overlayReveal } from './runtimeReveal.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
@@ -32,6 +32,8 @@ export class MapView {
   private live: LiveSample | undefined;
   private runtime: RuntimeOverlay | undefined;
   private runtimeStatus: RuntimeStatus | undefined;
+  /** The recording's observed edges by `from>to`. */
+  private observed = new Map<string, RuntimeOverlay['edges'][number]>();
   /** The last message a recording status put in the toolbar. */
   private runtimeSaid = '';
   private pinned: Record<string, { x: number; y: number }> = {};
@@ -54,7 +56,7 @@ export class MapView {
   private readonly stopButton: HTMLButtonElement;
   firstPaintMs: number | undefined;
   /** The last render: layout and drawing time, and the layout's steps (bench). */
-  timings: { layoutMs: number; drawMs: number; steps: { name: string; ms: number }[] } | undefined;
+  timings: { layoutMs: number; drawMs: number; frameMs?: number; steps: { name: string; ms: number }[] } | undefined;
   /** The last one-line message (tests read it). */
   message = '';
 
@@ -127,6 +129,12 @@ export class MapView {
       nodeClass: (d) => this.nodeClass(d),
       onNode: (g) => this.bindNode(g),
       onEdge: () => {},
+      edgeClass: (e) => {
+        const rt = this.runtime;
+        if (!rt) return '';
+        return `${this.observed.has(`${e.from}>${e.to}`) ? ' observed' : ''}${isHotEdge(rt.hotPath, e.from, e.to) ? ' hot' : ''}`;
+      },
+      edgeSamples: (e) => this.observed.get(`${e.from}>${e.to}`)?.samples ?? null,
     });
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 6])
@@ -220,6 +228,7 @@ export class MapView {
         return;
       case 'runtime/overlay':
         this.runtime = m;
+        this.observed = new Map(m.edges.map((e) => [`${e.from}>${e.to}`, e]));
         this.state.merge(m.nodes, observedEdges(m), false);
         for (const id of overlayReveal(m)) this.state.show(id);
         this.render(true);
@@ -232,6 +241,7 @@ export class MapView {
     for (const l of model.layers) LAYER_TITLES[l.id] = `${l.title} (${l.count})`;
     this.state.init(model);
     this.runtime = undefined;
+    this.observed = new Map();
     this.pinned = this.host.state<{ pinned?: Record<string, { x: number; y: number }> }>()?.pinned ?? {};
     this.presetSelect.innerHTML = '';
     const none = document.createElement('option');
@@ -275,18 +285,22 @@ export class MapView {
     if (!this.state.model) return;
     const vp = this.viewport();
     const t0 = performance.now();
-    this.layout = layoutMap(this.state.layoutInput({ view: vp, pinned: this.pinned }));
+    const edges = this.state.visibleEdges();
+    this.layout = layoutMap(this.state.layoutInput({ view: vp, pinned: this.pinned, edges }));
     const t1 = performance.now();
     const notes = new Map<string, string>();
     for (const a of this.live?.alerts ?? []) {
       const n = this.state.nodes.get(a.nodeId);
       if (!n || !n.visible) notes.set(n?.layer ?? 'device', `⚠ ${a.message}`.slice(0, 120));
     }
-    this.renderer.draw(this.state, this.layout, animate, new Map(Object.entries(LAYER_TITLES)), notes);
+    this.renderer.draw(this.state, this.layout, animate, new Map(Object.entries(LAYER_TITLES)), notes, edges);
     this.svg.classed('path-faded', this.pathFaded && this.state.pathNodes.length > 0);
     this.renderLive();
     this.renderRuntimeEdges();
-    this.timings = { layoutMs: t1 - t0, drawMs: performance.now() - t1, steps: this.layout.steps };
+    const timings: MapView['timings'] = { layoutMs: t1 - t0, drawMs: performance.now() - t1, steps: this.layout.steps };
+    this.timings = timings;
+    // until the first frame after it is on screen (style, layout and paint of what was written)
+    requestAnimationFrame(() => setTimeout(() => (timings!.frameMs = performance.now() - t0), 0));
   }
 
   private nodeClass(d: ViewNode): string {
@@ -329,11 +343,7 @@ export class MapView {
     const rt = this.runtime;
     this.svg.classed('runtime', !!rt);
     const layout = this.layout;
-    const observed = new Map((rt?.edges ?? []).map((e) => [`${e.from}>${e.to}`, e]));
-    this.renderer.gEdges.selectAll<SVGPathElement, { from: string; to: string }>('path.edge')
-      .classed('observed', (e) => observed.has(`${e.from}>${e.to}`))
-      .classed('hot', (e) => !!rt && isHotEdge(rt.hotPath, e.from, e.to))
-      .attr('data-samples', (e) => observed.get(`${e.from}>${e.to}`)?.samples ?? null);
+    this.renderer.styleEdges();
     const extra = (rt?.edges ?? []).filter((e) => e.static === null && layout?.boxes.has(e.from) && layout.boxes.has(e.to));
     this.renderer.gMarks.selectAll<SVGPathElement, (typeof extra)[number]>('path.unexplained').data(extra, (e) => `${e.from}>${e.to}`).join('path')
       .attr('class', 'unexplained')
@@ -389,13 +399,15 @@ export class MapView {
       (ev.currentTarget as Element).setPointerCapture?.(ev.pointerId);
       drag = { x: ev.clientX, y: ev.clientY, moved: false, box: { x: b.x, y: b.y } };
     });
-    g.on('pointermove', (ev: PointerEvent) => {
+    g.on('pointermove', (ev: PointerEvent, d) => {
       if (!drag || !(ev.buttons & 1)) return;
       const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) <= 3 && Math.abs(dy) <= 3) return;
       drag.moved = true;
       const k = Number(this.svg.attr('data-zoom') ?? 1);
-      select(ev.currentTarget as SVGGElement).classed('dragging', true).attr('transform', `translate(${drag.box.x + dx / k},${drag.box.y + dy / k})`);
+      // the node and its edges follow the pointer
+      select(ev.currentTarget as SVGGElement).classed('dragging', true);
+      this.renderer.motion.drag(d.id, drag.box.x + dx / k, drag.box.y + dy / k);
     });
     g.on('pointerup', (ev: PointerEvent, d) => {
       if (!drag) return;
@@ -403,7 +415,6 @@ export class MapView {
       if (drag.moved) {
         this.pinned[d.id] = { x: Math.round(drag.box.x + (ev.clientX - drag.x) / k), y: Math.round(drag.box.y + (ev.clientY - drag.y) / k) };
         select(ev.currentTarget as SVGGElement).classed('dragging', false);
-        forgetTransform(ev.currentTarget as SVGGElement);
         this.saveState();
         this.render(true);
       }

@@ -3,8 +3,9 @@
 // class on the svg set from the zoom level: a text is shown only where it is ≥ 11 px on screen.
 import { select, type Selection } from 'd3';
 import type { LayoutResult } from './layout/layout.ts';
-import { BAND_HEAD, CHAR_W, LABEL_PX, MIN_SCREEN_PX, NODE_H, TITLE_LINE, edgePath, shownLabel, type Box } from './layout/geometry.ts';
+import { BAND_HEAD, CHAR_W, LABEL_PX, MIN_SCREEN_PX, NODE_H, TITLE_LINE, shownLabel, type Box } from './layout/geometry.ts';
 import type { MapState, ViewNode } from './state.ts';
+import { Motion, type EdgeEl } from './motion.ts';
 import type { MapEdge } from '../src/core/map/protocol.ts';
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -37,6 +38,10 @@ export interface RenderHooks {
   nodeClass(d: ViewNode): string;
   onNode(g: Selection<SVGGElement, ViewNode, SVGGElement, unknown>): void;
   onEdge(p: Selection<SVGPathElement, DrawnEdge, SVGGElement, unknown>): void;
+  /** Classes an edge gets besides its own (with a leading space, or ''). */
+  edgeClass(e: DrawnEdge): string;
+  /** The samples a recording saw on an edge (null: none). */
+  edgeSamples(e: DrawnEdge): number | null;
 }
 
 export class Renderer {
@@ -46,6 +51,8 @@ export class Renderer {
   readonly gNodes: G;
   readonly gMarks: G;
   layout: LayoutResult | undefined;
+  readonly motion = new Motion();
+  private state: MapState | undefined;
 
   constructor(readonly root: G, private readonly hooks: RenderHooks) {
     this.gBands = root.append('g').attr('class', 'bands');
@@ -59,8 +66,18 @@ export class Renderer {
     return this.layout?.boxes.get(id);
   }
 
-  draw(state: MapState, layout: LayoutResult, animate: boolean, bandTitles: Map<string, string>, bandNotes: Map<string, string>): void {
+  /** Each edge's class (kind, lit, bundled, and what the hooks add: the run-time overlay's observed
+   *  and hot) and sample count, written where they changed. */
+  styleEdges(ep = this.gEdges.selectAll<SVGPathElement, DrawnEdge>('path.edge')): void {
+    const state = this.state;
+    if (!state) return;
+    changed(ep, 'class', (e) => `edge ${e.kind}${state.isPathEdge(e) ? ' on-path' : ''}${e.count > 1 ? ' bundled' : ''}${this.hooks.edgeClass(e)}`).attr('class', cached('class'));
+    changed(ep, 'samples', (e) => String(this.hooks.edgeSamples(e) ?? '')).attr('data-samples', (e) => this.hooks.edgeSamples(e));
+  }
+
+  draw(state: MapState, layout: LayoutResult, animate: boolean, bandTitles: Map<string, string>, bandNotes: Map<string, string>, edges = state.visibleEdges()): void {
     this.layout = layout;
+    this.state = state;
     const width = Math.max(layout.width, 600);
     const band = this.gBands.selectAll<SVGGElement, LayoutResult['bands'][number]>('g.band').data(layout.bands, (d) => d.id).join((enter) => {
       const g = enter.append('g').attr('class', 'band');
@@ -103,24 +120,17 @@ export class Renderer {
       });
 
     const visible = state.visibleNodes();
-    const edges = state.visibleEdges();
     const pathIndex = new Map(state.pathNodes.map((id, i) => [id, i + 1]));
     const ep = this.gEdges
       .selectAll<SVGPathElement, DrawnEdge>('path.edge')
       .data(edges, (e) => `${e.from}>${e.to}`)
-      .join((enter) => enter.append('path').call((p) => p.append('title')))
-      .attr('data-from', (e) => e.from)
-      .attr('data-to', (e) => e.to)
-      .attr('data-count', (e) => e.count)
-      .attr('class', (e) => `edge ${e.kind}${state.isPathEdge(e) ? ' on-path' : ''}${e.count > 1 ? ' bundled' : ''}`)
-      .style('stroke-width', (e) => (e.count > 1 ? `${Math.min(5, 1 + e.count * 0.7)}px` : null));
-    ep.select('title').text((e) => `${e.kinds.join(' + ')}${e.count > 1 ? ` (${e.count} edges)` : ''}${e.confidence ? ` (${e.confidence})` : ''}: ${e.evidence ?? ''}`);
-    const d = (e: DrawnEdge) => {
-      const a = layout.boxes.get(e.from), b = layout.boxes.get(e.to);
-      return a && b ? edgePath(a, b) : '';
-    };
-    if (animate) ep.transition().duration(300).attr('d', d);
-    else ep.attr('d', d);
+      .join((enter) => enter.append('path').attr('data-from', (e) => e.from).attr('data-to', (e) => e.to).call((p) => p.append('title')));
+    // only what changed is written: a re-render after an expand keeps thousands of edges as they are
+    changed(ep, 'count', (e) => String(e.count)).attr('data-count', (e) => e.count).style('stroke-width', (e) => (e.count > 1 ? `${Math.min(5, 1 + e.count * 0.7)}px` : null));
+    this.styleEdges(ep);
+    changed(ep, 'title', (e) => `${e.kinds.join(' + ')}${e.count > 1 ? ` (${e.count} edges)` : ''}${e.confidence ? ` (${e.confidence})` : ''}: ${e.evidence ?? ''}`).each(function () {
+      this.firstChild!.textContent = (this as unknown as Record<string, string>).__nsa_title;
+    });
     this.hooks.onEdge(ep);
 
     // kind labels on the lit path's edges (ops / hint / callback), centred on the edge
@@ -134,30 +144,38 @@ export class Renderer {
     const node = this.gNodes
       .selectAll<SVGGElement, ViewNode>('g.node')
       .data(visible, (n) => n.id)
-      .join((enter) => {
-        const g = enter.append('g').attr('tabindex', '-1');
-        g.append('rect').attr('height', NODE_H);
-        g.append('text').attr('class', 'label').attr('x', 6).attr('y', LABEL_Y);
-        g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 4.6);
-        g.filter((n) => !!n.counters?.length).append('text').attr('class', 'badge');
-        this.hooks.onNode(g);
-        // enter at their place, no flight from the origin
-        g.attr('transform', (n) => {
-          const b = layout.boxes.get(n.id);
-          return b ? `translate(${b.x},${b.y})` : '';
-        });
-        return g;
-      });
-    // A re-render after an expand moves a few boxes of thousands: touch only the elements whose value
-    // changed (the DOM writes, the transitions and the style recalculation they cause are the cost).
+      .join(
+        (enter) => {
+          const g = enter.append('g').attr('tabindex', '-1');
+          g.append('rect').attr('height', NODE_H);
+          g.append('text').attr('class', 'label').attr('x', 6).attr('y', LABEL_Y);
+          g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 4.6);
+          g.filter((n) => !!n.counters?.length).append('text').attr('class', 'badge');
+          this.hooks.onNode(g);
+          return g;
+        },
+        (update) => update,
+        (exit) => exit.each((n) => this.motion.forget(n.id)).remove(),
+      );
+    // A re-render after an expand moves part of a map of thousands: only the elements whose value
+    // changed are written, and only the nodes that move (and their edges) are animated.
     writeClasses(node, (n) => this.hooks.nodeClass(n));
-    changed(node, 'id', (n) => n.id).attr('data-id', cached('id')).attr('data-label', (n) => n.label);
-    const moved = changed(node, 'tf', (n) => {
+    changed(node, 'id', (n) => n.id).attr('data-id', (n) => n.id).attr('data-label', (n) => n.label);
+    const motion = this.motion;
+    const resized = new Set<string>();
+    node.each(function (n) {
       const b = layout.boxes.get(n.id);
-      return b ? `translate(${b.x},${b.y})` : '';
+      if (b && motion.track(n.id, this, b)) resized.add(n.id);
     });
-    if (animate && visible.length <= 3000) moved.transition().duration(300).attr('transform', cached('tf'));
-    else moved.attr('transform', cached('tf'));
+    const edgeEls = ep.nodes().map((el) => {
+      const e = select<SVGPathElement, DrawnEdge>(el).datum();
+      const o = el as unknown as { __nsa_edge?: EdgeEl };
+      return (o.__nsa_edge ??= { el, from: e.from, to: e.to });
+    });
+    motion.setEdges(edgeEls);
+    const flying = motion.moveTo(layout.boxes, animate);
+    // the edges whose ends stay: drawn when new or when an end changed width (its anchors moved)
+    for (const e of edgeEls) if (!flying.has(e) && (!Motion.drawn(e) || resized.has(e.from) || resized.has(e.to))) motion.drawEdge(e);
     // width, label, file:line and the ops slot of a bound function (clipped to the box) change together
     const relabelled = changed(node, 'text', (n) => `${layout.boxes.get(n.id)?.w ?? 100}|${n.label}|${n.kind}|${n.file}:${n.line}|${n.detail}`);
     relabelled.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
@@ -181,7 +199,7 @@ export class Renderer {
 }
 
 /** The elements of `sel` whose value for `key` differs from what was last written (kept on the element). */
-function changed<D>(sel: Selection<SVGGElement, D, SVGGElement, unknown>, key: string, value: (d: D) => string): Selection<SVGGElement, D, SVGGElement, unknown> {
+function changed<E extends Element, D>(sel: Selection<E, D, SVGGElement, unknown>, key: string, value: (d: D) => string): Selection<E, D, SVGGElement, unknown> {
   return sel.filter(function (d) {
     const el = this as unknown as Record<string, string>;
     const v = value(d);
@@ -197,14 +215,9 @@ export function writeClasses<D>(sel: Selection<SVGGElement, D, SVGGElement, unkn
   changed(sel, 'class', cls).attr('class', cached('class'));
 }
 
-/** Forgets the transform written last (something else moved the element: a drag). */
-export function forgetTransform(el: SVGGElement): void {
-  delete (el as unknown as Record<string, string>).__nsa_tf;
-}
-
 /** Reads back the value `changed` stored for `key`. */
 const cached = (key: string) =>
-  function (this: SVGGElement): string {
+  function (this: Element): string {
     return (this as unknown as Record<string, string>)[`__nsa_${key}`];
   };
 

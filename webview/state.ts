@@ -172,7 +172,7 @@ export class MapState {
   }
 
   /** The layout's input for what is visible now. */
-  layoutInput(opts: { aspect?: number; view?: LayoutInput['view']; pinned?: LayoutInput['pinned'] } = {}): LayoutInput {
+  layoutInput(opts: { aspect?: number; view?: LayoutInput['view']; pinned?: LayoutInput['pinned']; edges?: ReturnType<MapState['visibleEdges']> } = {}): LayoutInput {
     // the lit path is a spine of its own (first column, in call order); what an expansion revealed
     // sits next to its origin (the origin's column), not with its subsystem
     const onPath = new Set(this.pathNodes);
@@ -184,7 +184,7 @@ export class MapState {
       if (exp.bundle) columnOf.set(exp.bundle, oc);
     }
     const nodes: LayoutNode[] = this.visibleNodes().map((n) => ({ id: n.id, layer: n.layer, column: columnOf.has(n.id) ? columnOf.get(n.id) : n.column, label: n.label, kind: n.kind }));
-    const edges: LayoutEdge[] = this.visibleEdges().map((e) => ({ from: e.from, to: e.to, weak: e.kind === 'member' || e.kind === 'registers' }));
+    const edges: LayoutEdge[] = (opts.edges ?? this.visibleEdges()).map((e) => ({ from: e.from, to: e.to, weak: e.kind === 'member' || e.kind === 'registers' }));
     const seeds: string[][] = [];
     if (this.pathNodes.length) seeds.push(this.pathNodes);
     for (const p of Object.values(this.model?.presetPaths ?? {})) seeds.push(p);
