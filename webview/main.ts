@@ -9,8 +9,8 @@ import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWe
 import { MapState, type ViewNode } from './state.ts';
 import { layoutMap, type LayoutResult } from './layout/layout.ts';
 import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
-import { Renderer, ZOOM_CLASSES, placeBadge, writeClasses, zoomClasses } from './render.ts';
-import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
+import { Renderer, ZOOM_CLASSES, writeClasses, zoomClasses } from './render.ts';
+import { badgeShort, badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
 import { observedEdges, overlayReveal } from './runtimeReveal.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
 import { hasVsCodeApi, httpHost, vscodeHost, type Host } from './host.ts';
@@ -314,14 +314,8 @@ export class MapView {
     this.setBanner();
     const sel = this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node');
     writeClasses(sel, (d) => this.nodeClass(d));
-    // a node without counters gets a badge when the recording heats it ("3.2 % CPU")
-    const rt = this.runtime;
-    if (rt) {
-      sel.filter(function (d) {
-        return !!rt.heat[d.id] && !this.querySelector('text.badge');
-      }).append('text').attr('class', 'badge').call(placeBadge, this.layout);
-    }
-    sel.select<SVGTextElement>('text.badge').text((d) => badgeText(d, this.live, this.runtime));
+    // counter badges, and "3.2 % CPU" on the nodes a recording heats
+    this.renderer.drawBadges((d) => ({ text: badgeText(d, this.live, this.runtime), short: badgeShort(d, this.live, this.runtime) }));
     drawMarkers(this.renderer.gMarks, this.live, this.runtime, (id) => this.layout?.boxes.get(id));
   }
 

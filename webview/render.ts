@@ -6,6 +6,7 @@ import type { LayoutResult } from './layout/layout.ts';
 import { BAND_HEAD, CHAR_W, LABEL_PX, MIN_SCREEN_PX, NODE_H, TITLE_LINE, shownLabel, type Box } from './layout/geometry.ts';
 import type { MapState, ViewNode } from './state.ts';
 import { Motion, type EdgeEl } from './motion.ts';
+import { TITLE_LEADING, bandTitleLines, placeBadges } from './layout/clearance.ts';
 import type { MapEdge } from '../src/core/map/protocol.ts';
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -16,14 +17,13 @@ export type DrawnEdge = MapEdge & { count: number; kinds: string[] };
 export const ZOOM_TEXT = { label: LABEL_PX, detail: 5, cell: 11, band: 14, far: 30, agg: 22 };
 /** Width of monospace text at a font size (map units). */
 const textW = (s: string, px: number) => s.length * CHAR_W * (px / LABEL_PX);
+/** Between a band's big title and the band's left edge. */
+const FAR_GAP = 14;
 
 /** Baseline of a node's label, and of its badge. */
 const LABEL_Y = 13;
-
-/** A counter or CPU badge: right of its node's box, on the label's baseline. */
-export function placeBadge(t: Selection<SVGTextElement, ViewNode, SVGGElement, unknown>, layout: LayoutResult | undefined): void {
-  t.attr('x', (n) => (layout?.boxes.get(n.id)?.w ?? 100) + 3).attr('y', LABEL_Y);
-}
+/** Font size of a counter or CPU badge (map units). */
+export const BADGE_PX = 9;
 
 /** Every class `zoomClasses` may set (cleared before each zoom). */
 export const ZOOM_CLASSES = ['z-labels', 'z-far', 'z-detail', 'z-cells', 'z-far-titles', 'z-far-aggs'];
@@ -75,6 +75,48 @@ export class Renderer {
     changed(ep, 'samples', (e) => String(this.hooks.edgeSamples(e) ?? '')).attr('data-samples', (e) => this.hooks.edgeSamples(e));
   }
 
+  /** What else is drawn on the map that a badge must not cover: the path's step numbers, the band
+   *  titles in the gutter, the column heads. */
+  private marked(): Box[] {
+    const layout = this.layout!;
+    const out: Box[] = [];
+    for (const id of this.state?.pathNodes ?? []) {
+      const b = layout.boxes.get(id);
+      if (b) out.push({ x: b.x - 18, y: b.y + 1, w: 16, h: 16 });
+    }
+    for (const d of layout.bands) d.title.forEach((line, i) => out.push({ x: 2, y: d.y + TITLE_LINE * (i + 1) - 11, w: line.length * CHAR_W, h: 13 }));
+    for (const c of layout.cells) if (c.head) out.push({ x: c.x, y: c.y + BAND_HEAD - 16, w: c.head.length * CHAR_W, h: 13 });
+    return out;
+  }
+
+  /** Each node's counter or CPU badge (text and short form; '' for none), placed clear of every other
+   *  box and badge; written where it changed. A node without a badge element gets one when it needs it. */
+  drawBadges(text: (d: ViewNode) => { text: string; short: string }): void {
+    const layout = this.layout;
+    if (!layout) return;
+    const sel = this.gNodes.selectAll<SVGGElement, ViewNode>('g.node');
+    const want = new Map<string, { text: string; short: string }>();
+    sel.each((d) => {
+      const t = text(d);
+      if (t.text) want.set(d.id, t);
+    });
+    const places = placeBadges(layout.boxes, [...want].map(([id, t]) => ({ id, ...t })), BADGE_PX, LABEL_Y, this.marked());
+    changed(sel, 'badge', (d) => {
+      const p = places.get(d.id);
+      return want.has(d.id) ? (p ? `${p.text}|${p.x}|${p.y}|${p.anchor}` : '|crowded') : '';
+    }).each(function (d) {
+      let t = this.querySelector<SVGTextElement>('text.badge');
+      if (!t && !want.has(d.id)) return;
+      t ??= this.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'text'));
+      const p = places.get(d.id);
+      t.setAttribute('class', `badge${want.has(d.id) && !p ? ' crowded' : ''}`);
+      t.textContent = p?.text ?? '';
+      t.setAttribute('x', String(p?.x ?? 0));
+      t.setAttribute('y', String(p?.y ?? LABEL_Y));
+      t.setAttribute('text-anchor', p?.anchor ?? 'start');
+    });
+  }
+
   draw(state: MapState, layout: LayoutResult, animate: boolean, bandTitles: Map<string, string>, bandNotes: Map<string, string>, edges = state.visibleEdges()): void {
     this.layout = layout;
     this.state = state;
@@ -91,11 +133,12 @@ export class Renderer {
     band.select('rect.bg').attr('x', -8).attr('width', width + 16).attr('y', (d) => d.y).attr('height', (d) => d.h);
     // the title in the left gutter, a line per tspan (never over a column head)
     band.select('text.title').attr('x', 2).attr('y', (d) => d.y + TITLE_LINE).selectAll('tspan').data((d) => (d.title.length ? d.title : [bandTitles.get(d.id) ?? d.id]).map((t, i) => ({ t, i }))).join('tspan').attr('x', 2).attr('dy', (l) => (l.i ? TITLE_LINE : 0)).text((l) => l.t);
-    const farY = (d: LayoutResult['bands'][number]) => d.y + Math.min(d.h, 80) / 2 + 12;
-    band.select('text.far-title').attr('x', 2).attr('y', farY).text((d) => bandTitles.get(d.id) ?? d.id);
+    // zoomed out, a band's big title goes left of the band: over the boxes it hid them
+    const far = new Map(layout.bands.map((d) => [d.id, bandTitleLines(d, bandTitles.get(d.id) ?? d.id, ZOOM_TEXT.far)]));
+    band.select('text.far-title').attr('y', (d) => far.get(d.id)!.y).attr('text-anchor', 'end')
+      .selectAll('tspan').data((d) => far.get(d.id)!.lines.map((t, i) => ({ t, i }))).join('tspan')
+      .attr('x', -FAR_GAP).attr('dy', (l) => (l.i ? TITLE_LEADING * ZOOM_TEXT.far : 0)).text((l) => l.t);
     band.select('text.alert').attr('x', width / 2).attr('y', (d) => d.y + 14).text((d) => bandNotes.get(d.id) ?? '');
-    // zoomed out: a cell's aggregate that would run under its band's big title stays hidden
-    const farBox = new Map(layout.bands.map((d) => [d.id, { x0: 2, x1: 2 + textW(bandTitles.get(d.id) ?? d.id, ZOOM_TEXT.far), y0: farY(d) - ZOOM_TEXT.far, y1: farY(d) + 6 }]));
     const aggText = (d: LayoutResult['cells'][number]) => `${clipTo(d.head || d.column, Math.max(6, d.w / 14))} · ${d.count}`;
 
     const cells = this.gCells.selectAll<SVGGElement, LayoutResult['cells'][number]>('g.cell').data(layout.cells, (d) => `${d.band}|${d.column}`).join((enter) => {
@@ -113,11 +156,7 @@ export class Renderer {
       t.selectAll('tspan').data([d.head]).join('tspan').text((x) => x);
       t.select('title').text(`${d.column} · ${d.count} shown`);
     });
-    cells.select('text.agg').attr('x', (d) => d.x + d.w / 2).attr('y', (d) => d.y + d.h / 2 + 8).attr('text-anchor', 'middle').text(aggText)
-      .classed('covered', (d) => {
-        const f = farBox.get(d.band)!, tw = textW(aggText(d), ZOOM_TEXT.agg), cx = d.x + d.w / 2, cy = d.y + d.h / 2 + 8;
-        return cx - tw / 2 < f.x1 && cx + tw / 2 > f.x0 && cy - ZOOM_TEXT.agg < f.y1 && cy + 6 > f.y0;
-      });
+    cells.select('text.agg').attr('x', (d) => d.x + d.w / 2).attr('y', (d) => d.y + d.h / 2 + 8).attr('text-anchor', 'middle').text(aggText);
 
     const visible = state.visibleNodes();
     const pathIndex = new Map(state.pathNodes.map((id, i) => [id, i + 1]));
@@ -150,7 +189,6 @@ export class Renderer {
           g.append('rect').attr('height', NODE_H);
           g.append('text').attr('class', 'label').attr('x', 6).attr('y', LABEL_Y);
           g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 4.6);
-          g.filter((n) => !!n.counters?.length).append('text').attr('class', 'badge');
           this.hooks.onNode(g);
           return g;
         },
@@ -181,7 +219,6 @@ export class Renderer {
     relabelled.select('rect').attr('width', (n) => layout.boxes.get(n.id)?.w ?? 100);
     relabelled.select('text.label').text((n) => shownLabel(n.label, n.kind));
     relabelled.select('text.detail').text((n) => (n.kind === 'bundle' ? '' : clipTo(`${n.file.split('/').pop()}:${n.line}${n.detail.startsWith('bound in') ? ` .${n.detail.split('.').pop()}` : ''}`, (layout.boxes.get(n.id)?.w ?? 100) / textW('x', ZOOM_TEXT.detail))));
-    relabelled.select<SVGTextElement>('text.badge').call(placeBadge, layout);
     // the lit path numbered in call order (only its nodes carry a number)
     const steps = state.pathNodes.filter((id) => layout.boxes.has(id));
     const st = this.gMarks.selectAll<SVGGElement, string>('g.step').data(steps, (id) => id).join((enter) => {
