@@ -134,7 +134,7 @@ export class MapView {
         if (!rt) return '';
         return `${this.observed.has(`${e.from}>${e.to}`) ? ' observed' : ''}${isHotEdge(rt.hotPath, e.from, e.to) ? ' hot' : ''}`;
       },
-      edgeSamples: (e) => this.observed.get(`${e.from}>${e.to}`)?.samples ?? null,
+      edgeSamples: (e) => (this.observed.size ? this.observed.get(`${e.from}>${e.to}`)?.samples ?? null : null),
     });
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 6])
@@ -295,7 +295,7 @@ export class MapView {
     }
     this.renderer.draw(this.state, this.layout, animate, new Map(Object.entries(LAYER_TITLES)), notes, edges);
     this.svg.classed('path-faded', this.pathFaded && this.state.pathNodes.length > 0);
-    this.renderLive();
+    this.renderLive(false);
     this.renderRuntimeEdges();
     const timings: MapView['timings'] = { layoutMs: t1 - t0, drawMs: performance.now() - t1, steps: this.layout.steps };
     this.timings = timings;
@@ -310,10 +310,10 @@ export class MapView {
     return `node ${d.kind}${d.id === this.selected ? ' selected' : ''}${this.state.pathNodes.includes(d.id) ? ' on-path' : ''}${this.matches.has(d.id) ? ' match' : ''}${alerted ? ' alerted' : ''}${heat ? ` heat-${heat}` : ''}${hot ? ' hot' : ''}${this.state.expanded.has(d.id) ? ' expanded' : ''}${this.pinned[d.id] ? ' pinned' : ''}`;
   }
 
-  private renderLive(): void {
+  /** Heat classes, badges, markers and the banner; `classes` off when a render just wrote them. */
+  private renderLive(classes = true): void {
     this.setBanner();
-    const sel = this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node');
-    writeClasses(sel, (d) => this.nodeClass(d));
+    if (classes) writeClasses(this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node'), (d) => this.nodeClass(d));
     // counter badges, and "3.2 % CPU" on the nodes a recording heats
     this.renderer.drawBadges((d) => ({ text: badgeText(d, this.live, this.runtime), short: badgeShort(d, this.live, this.runtime) }));
     drawMarkers(this.renderer.gMarks, this.live, this.runtime, (id) => this.layout?.boxes.get(id));
@@ -331,13 +331,13 @@ export class MapView {
     else if (s.state === 'recording' && this.runtimeSaid && this.message === this.runtimeSaid) this.say('');
   }
 
-  /** Observed edges thick with their sample count, static edges never observed faded, unexplained
-   *  calls dashed (drawn on top) and listed in a panel. */
+  /** Observed edges thick with their sample count (their classes come with the render's: the
+   *  renderer asks edgeClass), static edges never observed faded, unexplained calls dashed (drawn on
+   *  top) and listed in a panel. */
   private renderRuntimeEdges(): void {
     const rt = this.runtime;
     this.svg.classed('runtime', !!rt);
     const layout = this.layout;
-    this.renderer.styleEdges();
     const extra = (rt?.edges ?? []).filter((e) => e.static === null && layout?.boxes.has(e.from) && layout.boxes.has(e.to));
     this.renderer.gMarks.selectAll<SVGPathElement, (typeof extra)[number]>('path.unexplained').data(extra, (e) => `${e.from}>${e.to}`).join('path')
       .attr('class', 'unexplained')

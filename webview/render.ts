@@ -68,11 +68,15 @@ export class Renderer {
 
   /** Each edge's class (kind, lit, bundled, and what the hooks add: the run-time overlay's observed
    *  and hot) and sample count, written where they changed. */
-  styleEdges(ep = this.gEdges.selectAll<SVGPathElement, DrawnEdge>('path.edge')): void {
+  private styleEdges(ep = this.gEdges.selectAll<SVGPathElement, DrawnEdge>('path.edge')): void {
     const state = this.state;
     if (!state) return;
-    changed(ep, 'class', (e) => `edge ${e.kind}${state.isPathEdge(e) ? ' on-path' : ''}${e.count > 1 ? ' bundled' : ''}${this.hooks.edgeClass(e)}`).attr('class', cached('class'));
-    changed(ep, 'samples', (e) => String(this.hooks.edgeSamples(e) ?? '')).attr('data-samples', (e) => this.hooks.edgeSamples(e));
+    changed(ep, 'class', (e) => `edge ${e.kind}${state.isPathEdge(e) ? ' on-path' : ''}${e.count > 1 ? ' bundled' : ''}${this.hooks.edgeClass(e)}|${this.hooks.edgeSamples(e) ?? ''}`).each(function (e) {
+      const [cls, samples] = (this as unknown as Record<string, string>).__nsa_class.split('|');
+      this.setAttribute('class', cls);
+      if (samples) this.setAttribute('data-samples', samples);
+      else this.removeAttribute('data-samples');
+    });
   }
 
   /** What else is drawn on the map that a badge must not cover: the path's step numbers, the band
@@ -165,11 +169,13 @@ export class Renderer {
       .data(edges, (e) => `${e.from}>${e.to}`)
       .join((enter) => enter.append('path').attr('data-from', (e) => e.from).attr('data-to', (e) => e.to).call((p) => p.append('title')));
     // only what changed is written: a re-render after an expand keeps thousands of edges as they are
-    changed(ep, 'count', (e) => String(e.count)).attr('data-count', (e) => e.count).style('stroke-width', (e) => (e.count > 1 ? `${Math.min(5, 1 + e.count * 0.7)}px` : null));
-    this.styleEdges(ep);
-    changed(ep, 'title', (e) => `${e.kinds.join(' + ')}${e.count > 1 ? ` (${e.count} edges)` : ''}${e.confidence ? ` (${e.confidence})` : ''}: ${e.evidence ?? ''}`).each(function () {
+    // the count (a bundle's width) and the hover text change together
+    changed(ep, 'title', (e) => `${e.kinds.join(' + ')}${e.count > 1 ? ` (${e.count} edges)` : ''}${e.confidence ? ` (${e.confidence})` : ''}: ${e.evidence ?? ''}`).each(function (e) {
       this.firstChild!.textContent = (this as unknown as Record<string, string>).__nsa_title;
+      this.setAttribute('data-count', String(e.count));
+      this.style.strokeWidth = e.count > 1 ? `${Math.min(5, 1 + e.count * 0.7)}px` : '';
     });
+    this.styleEdges(ep);
     this.hooks.onEdge(ep);
 
     // kind labels on the lit path's edges (ops / hint / callback), centred on the edge

@@ -168,6 +168,7 @@ export class MapState {
   }
 
   isPathEdge(e: { from: string; to: string; kinds: string[] }): boolean {
+    if (!this.pathEdges.size) return false;
     return e.kinds.some((kind) => this.pathEdges.has(`${e.from}>${e.to}>${kind}`));
   }
 
