@@ -75,7 +75,7 @@ export class Motion {
     const moving: { id: string; from: Point; to: Point }[] = [];
     for (const id of this.els.keys()) {
       const b = targets.get(id), p = this.at.get(id);
-      if (b && p && (b.x !== p.x || b.y !== p.y)) moving.push({ id, from: { ...p }, to: { x: b.x, y: b.y } });
+      if (b && p && (b.x !== p.x || b.y !== p.y)) moving.push({ id, from: { x: p.x, y: p.y }, to: { x: b.x, y: b.y } });
     }
     const edges = new Set<EdgeEl>();
     for (const m of moving) for (const e of this.byNode.get(m.id) ?? []) edges.add(e);
