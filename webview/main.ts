@@ -7,7 +7,8 @@ import './map.css';
 import { select, zoom, zoomIdentity, type ZoomBehavior, type Selection } from 'd3';
 import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWebview } from '../src/core/map/protocol.ts';
 import { MapState, type ViewNode } from './state.ts';
-import { layoutMap, type LayoutResult } from './layout/layout.ts';
+import type { LayoutResult } from './layout/layout.ts';
+import { LayoutMemo } from './layout/memo.ts';
 import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
 import { Renderer, ZOOM_CLASSES, writeClasses, zoomClasses } from './render.ts';
 import { badgeShort, badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
@@ -38,6 +39,7 @@ export class MapView {
   private runtimeSaid = '';
   private pinned: Record<string, { x: number; y: number }> = {};
   private layout: LayoutResult | undefined;
+  private readonly layouts = new LayoutMemo();
   private pendingFocus = new Map<number, string>();
   private pendingExpand = new Map<number, 'callees' | 'callers'>();
   private pathFaded = true;
@@ -286,7 +288,7 @@ export class MapView {
     const vp = this.viewport();
     const t0 = performance.now();
     const edges = this.state.visibleEdges();
-    this.layout = layoutMap(this.state.layoutInput({ view: vp, pinned: this.pinned, edges }));
+    this.layout = this.layouts.layout(this.state.layoutInput({ view: vp, pinned: this.pinned, edges }));
     const t1 = performance.now();
     const notes = new Map<string, string>();
     for (const a of this.live?.alerts ?? []) {
