@@ -6,7 +6,7 @@ import type { LayoutResult } from './layout/layout.ts';
 import { BAND_HEAD, CHAR_W, LABEL_PX, MIN_SCREEN_PX, NODE_H, TITLE_LINE, shownLabel, type Box } from './layout/geometry.ts';
 import type { MapState, ViewNode } from './state.ts';
 import { Motion, type EdgeEl } from './motion.ts';
-import { TITLE_LEADING, bandTitleLines, placeBadges } from './layout/clearance.ts';
+import { TITLE_LEADING, placeBadges, placeBandTitle, textBox } from './layout/clearance.ts';
 import type { MapEdge } from '../src/core/map/protocol.ts';
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
@@ -17,8 +17,10 @@ export type DrawnEdge = MapEdge & { count: number; kinds: string[] };
 export const ZOOM_TEXT = { label: LABEL_PX, detail: 5, cell: 11, band: 14, far: 30, agg: 22 };
 /** Width of monospace text at a font size (map units). */
 const textW = (s: string, px: number) => s.length * CHAR_W * (px / LABEL_PX);
-/** Between a band's big title and the band's left edge. */
+/** Between a band's big title and the band's left edge, when it goes left of the band. */
 const FAR_GAP = 14;
+/** Room kept clear around a band's big title (it is drawn with a halo). */
+const FAR_HALO = 4;
 
 /** Baseline of a node's label, and of its badge. */
 const LABEL_Y = 13;
@@ -137,13 +139,30 @@ export class Renderer {
     band.select('rect.bg').attr('x', -8).attr('width', width + 16).attr('y', (d) => d.y).attr('height', (d) => d.h);
     // the title in the left gutter, a line per tspan (never over a column head)
     band.select('text.title').attr('x', 2).attr('y', (d) => d.y + TITLE_LINE).selectAll('tspan').data((d) => (d.title.length ? d.title : [bandTitles.get(d.id) ?? d.id]).map((t, i) => ({ t, i }))).join('tspan').attr('x', 2).attr('dy', (l) => (l.i ? TITLE_LINE : 0)).text((l) => l.t);
-    // zoomed out, a band's big title goes left of the band: over the boxes it hid them
-    const far = new Map(layout.bands.map((d) => [d.id, bandTitleLines(d, bandTitles.get(d.id) ?? d.id, ZOOM_TEXT.far)]));
-    band.select('text.far-title').attr('y', (d) => far.get(d.id)!.y).attr('text-anchor', 'end')
-      .selectAll('tspan').data((d) => far.get(d.id)!.lines.map((t, i) => ({ t, i }))).join('tspan')
-      .attr('x', -FAR_GAP).attr('dy', (l) => (l.i ? TITLE_LEADING * ZOOM_TEXT.far : 0)).text((l) => l.t);
-    band.select('text.alert').attr('x', width / 2).attr('y', (d) => d.y + 14).text((d) => bandNotes.get(d.id) ?? '');
+    // zoomed out, a band's big title goes where no box (or path step number) is under it: the leftmost
+    // free stretch of the band, else left of the band
+    const inBand = new Map<string, Box[]>(layout.bands.map((d) => [d.id, []]));
+    const byY = [...layout.bands].sort((a, b) => a.y - b.y);
+    const stepped = new Set(state.pathNodes);
+    for (const [id, b] of layout.boxes) {
+      const d = byY.find((x) => b.y + b.h / 2 >= x.y && b.y + b.h / 2 < x.y + x.h);
+      if (!d) continue;
+      const l = inBand.get(d.id)!;
+      l.push(b);
+      if (stepped.has(id)) l.push({ x: b.x - 18, y: b.y + 1, w: 16, h: 16 });
+    }
     const aggText = (d: LayoutResult['cells'][number]) => `${clipTo(d.head || d.column, Math.max(6, d.w / 14))} · ${d.count}`;
+    // and the cells' aggregates ("[TCP] · 9"), shown at the same zooms
+    for (const c of layout.cells) {
+      const t = aggText(c), w = textW(t, ZOOM_TEXT.agg);
+      inBand.get(c.band)?.push(textBox(t, ZOOM_TEXT.agg, c.x + c.w / 2 - w / 2, c.y + c.h / 2 + 8));
+    }
+    for (const l of inBand.values()) l.sort((a, b) => a.x - b.x);
+    const far = new Map(layout.bands.map((d) => [d.id, placeBandTitle(d, bandTitles.get(d.id) ?? d.id, ZOOM_TEXT.far, inBand.get(d.id)!, 2, width, -FAR_GAP, FAR_HALO)]));
+    band.select('text.far-title').attr('y', (d) => far.get(d.id)!.y).attr('text-anchor', (d) => far.get(d.id)!.anchor)
+      .selectAll('tspan').data((d) => far.get(d.id)!.lines.map((t, i) => ({ t, i, x: far.get(d.id)!.x }))).join('tspan')
+      .attr('x', (l) => l.x).attr('dy', (l) => (l.i ? TITLE_LEADING * ZOOM_TEXT.far : 0)).text((l) => l.t);
+    band.select('text.alert').attr('x', width / 2).attr('y', (d) => d.y + 14).text((d) => bandNotes.get(d.id) ?? '');
 
     const cells = this.gCells.selectAll<SVGGElement, LayoutResult['cells'][number]>('g.cell').data(layout.cells, (d) => `${d.band}|${d.column}`).join((enter) => {
       const g = enter.append('g').attr('class', 'cell');

@@ -3,7 +3,7 @@
 // the band's height. And the layouts memo: the same input gives the same layout without the pipeline.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bandTitleLines, overlaps, placeBadges, textBox } from '../../webview/layout/clearance.ts';
+import { bandTitleLines, overlaps, placeBadges, placeBandTitle, textBox } from '../../webview/layout/clearance.ts';
 import { LayoutMemo } from '../../webview/layout/memo.ts';
 import { layoutMap } from '../../webview/layout/layout.ts';
 import { MapState } from '../../webview/state.ts';
@@ -45,7 +45,29 @@ test('badges: right of the box when free, else left, else above, else the value 
   assert.equal(marked.get('x')?.anchor, 'end');
 });
 
-test('band titles zoomed out: left of the band, as many lines as its height holds, centred on it', () => {
+test('band titles zoomed out: in the band\'s leftmost free stretch (one line, else two), else left of it', () => {
+  const band = { y: 0, h: 160 };
+  const row = (y: number, x0: number, n: number) => Array.from({ length: n }, (_, i) => ({ x: x0 + i * 108, y, w: 100, h: 18 }));
+  // rows 0-1 full from the gutter to 1200, rows 2-3 end at 420, rows 4-5 empty: the title goes under
+  // rows 0-1, right of 420
+  const boxes = [...row(22, 110, 11), ...row(46, 110, 11), ...row(70, 110, 3), ...row(94, 110, 3)].sort((a, b) => a.x - b.x);
+  const t = placeBandTitle(band, 'Network layer (IP) (10076)', 30, boxes, 2, 1300, -14);
+  assert.equal(t.anchor, 'start');
+  assert.deepEqual(t.lines, ['Network layer (IP) (10076)']);
+  const r = textBox(t.lines[0], 30, t.x, t.y);
+  for (const b of boxes) assert.ok(!overlaps(r, b), JSON.stringify([r, b]));
+  assert.ok(t.x >= 420 && r.y >= 64, JSON.stringify(r));
+  // no stretch wide enough for one line: two lines where a narrower gap is
+  const two = placeBandTitle(band, 'Network layer (IP) (10076)', 30, boxes, 2, 700, -14);
+  assert.deepEqual(two.lines, ['Network layer', '(IP) (10076)']);
+  assert.equal(two.anchor, 'start');
+  // a band full to the edge: left of it, right-aligned at -14
+  const full = placeBandTitle(band, 'Network layer (IP) (10076)', 30, [...row(0, 0, 13), ...row(24, 0, 13), ...row(48, 0, 13), ...row(72, 0, 13), ...row(96, 0, 13)].sort((a, b) => a.x - b.x), 2, 1400, -14);
+  assert.equal(full.anchor, 'end');
+  assert.equal(full.x, -14);
+});
+
+test('band titles left of the band: as many lines as its height holds, centred on it', () => {
   const t = 'Protocol-agnostic socket layer (977)';
   const tall = bandTitleLines({ y: 100, h: 258 }, t, 30);
   assert.deepEqual(tall.lines, ['Protocol-', 'agnostic', 'socket layer', '(977)']);

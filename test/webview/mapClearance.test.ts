@@ -1,6 +1,6 @@
 // Texts kept clear of the boxes, in headless Chromium on the model captured from the 6.1 tree (the
 // TCP send path lit and three nodes of it expanded) in a VS Code panel's size: zoomed out, no band's
-// big title over a box; zoomed in with a badge on every node that has counters and a "% CPU" badge on
+// big title over a box or a cell's aggregate; zoomed in with a badge on every node that has counters and a "% CPU" badge on
 // every node of the path and of its expansions, no badge over another node's box (its label), a path
 // step number, a band title, a column head or another badge.
 import { test } from 'node:test';
@@ -52,7 +52,7 @@ async function rects(page: Page, sel: string): Promise<{ boxes: [string, Rect][]
   })()`)) as never;
 }
 
-test('webview: zoomed out in the panel, no band title is drawn over a box', { skip: pw ? false : MISSING }, async () => {
+test('webview: zoomed out in the panel, no band title is drawn over a box or a cell\'s aggregate', { skip: pw ? false : MISSING }, async () => {
   const browser = await launchChromium(pw!);
   try {
     const page = await openHarness(browser, { width: 1080, height: 800 });
@@ -60,6 +60,8 @@ test('webview: zoomed out in the panel, no band title is drawn over a box', { sk
     for (const k of [0.5, 0.4, 0.8]) {
       await page.evaluate(`window.__nsaMap.zoomTo(${k})`);
       const { boxes, texts } = await rects(page, '.band text.far-title');
+      // nor over a cell's aggregate ("[TCP] · 9")
+      boxes.push(...(await rects(page, '.cell text.agg')).texts.map(([, r, t]) => [`"${t}"`, r] as [string, Rect]));
       if (k === 0.5) await page.screenshot({ path: shotPath('webview-9-zoom-0.5.png') });
       assert.equal(texts.length, 6, `zoom ${k}: ${texts.length} band titles shown`);
       for (const [band, t, text] of texts) for (const [id, b] of boxes) assert.ok(!meets(t, b), `zoom ${k}: "${text}" (${band}) over ${id}`);

@@ -1,6 +1,6 @@
-// Texts placed clear of the boxes: a band's big title (zoomed out) left of the band, a node's counter
-// or CPU badge beside its box where no other box or badge is. Pure: boxes in, places out.
-import { CHAR_W, LABEL_PX, wrapTitle, type Box } from './geometry.ts';
+// Texts placed clear of the boxes: a band's big title (zoomed out) where no box is under it, a node's
+// counter or CPU badge beside its box where no other box or badge is. Pure: boxes in, places out.
+import { CHAR_W, LABEL_PX, ROW, wrapTitle, type Box } from './geometry.ts';
 
 /** Rectangles on a grid of CELL-unit squares: "is this rectangle free?" looks at a few squares only. */
 const CELL = 64;
@@ -54,10 +54,44 @@ export const TITLE_LEADING = 1.15;
 /** Line length of a big title. */
 const TITLE_CHARS = 14;
 
-/** A band's big title (zoomed out) goes left of the band, where no box ever is (the layer names left of
- *  the "Anatomy of the Linux networking stack" figure; inside, the bands are full of boxes): wrapped to
- *  lines of about TITLE_CHARS, as many as the band's height holds, centred on the band. Its first
- *  baseline and lines (drawn right-aligned against the band). */
+/** Where a band's big title (zoomed out) goes: inside the band at the leftmost (then highest) place,
+ *  from x0 on, where the text (one line, else two) and a `halo` around it cover none of `boxes`
+ *  (sorted by x); when the band has none before maxX, left of the band (right-aligned at `outside`),
+ *  where no box ever is, wrapped to lines of about TITLE_CHARS, as many as the band's height holds
+ *  (the layer names left of the "Anatomy of the Linux networking stack" figure). Its lines, anchor
+ *  point and first baseline. */
+export function placeBandTitle(band: { y: number; h: number }, text: string, px: number, boxes: readonly Box[], x0: number, maxX: number, outside: number, halo = 4): { x: number; y: number; lines: string[]; anchor: 'start' | 'end' } {
+  for (let k = 1; k <= 2; k++) {
+    const lines = k === 1 ? [text] : wrapTitle(text, Math.ceil(text.length / k));
+    if (lines.length > k) continue;
+    const at = freeStretch(band, lines, px, boxes, x0, maxX, halo);
+    if (at) return { ...at, lines, anchor: 'start' };
+  }
+  return { x: outside, ...bandTitleLines(band, text, px), anchor: 'end' };
+}
+
+/** The leftmost (then highest) place in the band for a block of lines clear of the boxes (by x). */
+function freeStretch(band: { y: number; h: number }, lines: string[], px: number, boxes: readonly Box[], x0: number, maxX: number, halo: number): { x: number; y: number } | undefined {
+  const w = Math.max(...lines.map((l) => l.length)) * CHAR_W * (px / LABEL_PX) + 2 * halo;
+  const extra = (lines.length - 1) * TITLE_LEADING * px;
+  const top = band.y + 0.95 * px + halo, bottom = band.y + band.h - 0.25 * px - halo - extra;
+  let best: { x: number; y: number } | undefined;
+  for (let y = top; y <= bottom; y += ROW / 2) {
+    // the boxes the block's strip crosses, left to right: the first gap wide enough
+    const y0 = y - 0.95 * px - halo, y1 = y + extra + 0.25 * px + halo;
+    let x = x0 - halo;
+    for (const b of boxes) {
+      if (b.y >= y1 || b.y + b.h <= y0) continue;
+      if (b.x >= x + w) break;
+      x = Math.max(x, b.x + b.w);
+    }
+    if (x + w <= maxX && (!best || x + halo < best.x)) best = { x: x + halo, y };
+  }
+  return best;
+}
+
+/** A big title left of its band: wrapped to lines of about TITLE_CHARS, as many as the band's height
+ *  holds, centred on the band. Its first baseline and lines. */
 export function bandTitleLines(band: { y: number; h: number }, text: string, px: number): { y: number; lines: string[] } {
   const fit = Math.max(1, Math.floor((band.h - 1.2 * px) / (TITLE_LEADING * px)) + 1);
   let lines = [text];
