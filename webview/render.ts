@@ -192,7 +192,8 @@ export class Renderer {
     changed(ep, 'title', (e) => `${e.kinds.join(' + ')}${e.count > 1 ? ` (${e.count} edges)` : ''}${e.confidence ? ` (${e.confidence})` : ''}: ${e.evidence ?? ''}`).each(function (e) {
       this.firstChild!.textContent = (this as unknown as Record<string, string>).__nsa_title;
       this.setAttribute('data-count', String(e.count));
-      this.style.strokeWidth = e.count > 1 ? `${Math.min(5, 1 + e.count * 0.7)}px` : '';
+      if (e.count > 1) this.style.strokeWidth = `${Math.min(5, 1 + e.count * 0.7)}px`;
+      else if (this.style.strokeWidth) this.style.strokeWidth = '';
     });
     this.styleEdges(ep);
     this.hooks.onEdge(ep);
@@ -211,6 +212,8 @@ export class Renderer {
       .join(
         (enter) => {
           const g = enter.append('g').attr('tabindex', '-1');
+          // no badge yet (drawBadges then touches only the nodes that get one)
+          g.property('__nsa_badge', '');
           g.append('rect').attr('height', NODE_H);
           g.append('text').attr('class', 'label').attr('x', 6).attr('y', LABEL_Y);
           g.append('text').attr('class', 'detail').attr('x', 2).attr('y', NODE_H + 4.6);
@@ -230,10 +233,10 @@ export class Renderer {
       const b = layout.boxes.get(n.id);
       if (b && motion.track(n.id, this, b)) resized.add(n.id);
     });
-    const edgeEls = ep.nodes().map((el) => {
-      const e = select<SVGPathElement, DrawnEdge>(el).datum();
-      const o = el as unknown as { __nsa_edge?: EdgeEl };
-      return (o.__nsa_edge ??= { el, from: e.from, to: e.to });
+    const edgeEls: EdgeEl[] = [];
+    ep.each(function (e) {
+      const o = this as unknown as { __nsa_edge?: EdgeEl };
+      edgeEls.push((o.__nsa_edge ??= { el: this, from: e.from, to: e.to }));
     });
     motion.setEdges(edgeEls);
     const flying = motion.moveTo(layout.boxes, animate);

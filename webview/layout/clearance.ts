@@ -4,6 +4,7 @@ import { CHAR_W, LABEL_PX, ROW, wrapTitle, type Box } from './geometry.ts';
 
 /** Rectangles on a grid of CELL-unit squares: "is this rectangle free?" looks at a few squares only. */
 const CELL = 64;
+const cellKey = (x: number, y: number) => y * 100_003 + x;
 export class Obstacles {
   private readonly grid = new Map<number, Box[]>();
 
@@ -12,31 +13,26 @@ export class Obstacles {
   }
 
   add(b: Box): void {
-    this.cells(b, (k) => {
-      const l = this.grid.get(k);
-      if (l) l.push(b);
-      else this.grid.set(k, [b]);
-    });
+    const x0 = Math.floor(b.x / CELL), x1 = Math.floor((b.x + b.w) / CELL), y0 = Math.floor(b.y / CELL), y1 = Math.floor((b.y + b.h) / CELL);
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const l = this.grid.get(cellKey(x, y));
+        if (l) l.push(b);
+        else this.grid.set(cellKey(x, y), [b]);
+      }
+    }
   }
 
   /** No rectangle overlaps r (`except`: one that may). */
   free(r: Box, except?: Box): boolean {
-    let ok = true;
-    this.cells(r, (k) => {
-      if (!ok) return;
-      for (const b of this.grid.get(k) ?? []) {
-        if (b !== except && overlaps(r, b)) {
-          ok = false;
-          return;
-        }
+    const x0 = Math.floor(r.x / CELL), x1 = Math.floor((r.x + r.w) / CELL), y0 = Math.floor(r.y / CELL), y1 = Math.floor((r.y + r.h) / CELL);
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const l = this.grid.get(cellKey(x, y));
+        if (l) for (const b of l) if (b !== except && overlaps(r, b)) return false;
       }
-    });
-    return ok;
-  }
-
-  private cells(b: Box, f: (k: number) => void): void {
-    const x0 = Math.floor(b.x / CELL), x1 = Math.floor((b.x + b.w) / CELL), y0 = Math.floor(b.y / CELL), y1 = Math.floor((b.y + b.h) / CELL);
-    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) f(y * 100_003 + x);
+    }
+    return true;
   }
 }
 
