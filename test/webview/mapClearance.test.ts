@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium, loadPlaywright, MISSING, shotPath } from '../e2e/browser.ts';
+import { loadPlaywright, MISSING, shotPath, withChromium } from '../e2e/browser.ts';
 import { deliver, openHarness, sent } from '../../bench/webview.ts';
 import type { LiveSample, MapEdge, MapModel, MapNode, RuntimeOverlay } from '../../src/core/map/protocol.ts';
 
@@ -52,9 +52,8 @@ async function rects(page: Page, sel: string): Promise<{ boxes: [string, Rect][]
   })()`)) as never;
 }
 
-test('webview: zoomed out in the panel, no band title is drawn over a box or a cell\'s aggregate', { skip: pw ? false : MISSING }, async () => {
-  const browser = await launchChromium(pw!);
-  try {
+test('webview: zoomed out in the panel, no band title is drawn over a box or a cell\'s aggregate', { skip: pw ? false : MISSING }, async () =>
+  withChromium(pw!, async (browser) => {
     const page = await openHarness(browser, { width: 1080, height: 800 });
     await panel(page);
     for (const k of [0.5, 0.4, 0.8]) {
@@ -67,14 +66,10 @@ test('webview: zoomed out in the panel, no band title is drawn over a box or a c
       for (const [band, t, text] of texts) for (const [id, b] of boxes) assert.ok(!meets(t, b), `zoom ${k}: "${text}" (${band}) over ${id}`);
       console.log(`# zoom ${k}: 6 band titles, none over the ${boxes.length} boxes`);
     }
-  } finally {
-    await browser.close();
-  }
-});
+  }));
 
-test('webview: zoomed in, counter and CPU badges sit clear of every other node\'s box, of the step numbers, titles and heads, and of each other', { skip: pw ? false : MISSING }, async () => {
-  const browser = await launchChromium(pw!);
-  try {
+test('webview: zoomed in, counter and CPU badges sit clear of every other node\'s box, of the step numbers, titles and heads, and of each other', { skip: pw ? false : MISSING }, async () =>
+  withChromium(pw!, async (browser) => {
     const page = await openHarness(browser, { width: 1080, height: 800 });
     await panel(page);
     const ids = (await page.evaluate(`[...document.querySelectorAll('g.node')].map((g) => g.dataset.id)`)) as string[];
@@ -105,7 +100,4 @@ test('webview: zoomed in, counter and CPU badges sit clear of every other node\'
         await page.screenshot({ path: shotPath('webview-10-zoom-2.5-badges.png') });
       }
     }
-  } finally {
-    await browser.close();
-  }
-});
+  }));

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { launchChromium, loadPlaywright, MISSING, shotPath } from '../e2e/browser.ts';
+import { loadPlaywright, MISSING, shotPath, withChromium } from '../e2e/browser.ts';
 import { deliver, openHarness, sent, syntheticModel } from '../../bench/webview.ts';
 import { edgePath, type Box } from '../../webview/layout/geometry.ts';
 import type { MapNode } from '../../src/core/map/protocol.ts';
@@ -29,9 +29,8 @@ function assertAsLaidOut(pic: Awaited<ReturnType<typeof drawn>>, laid: Map<strin
   for (const e of pic.edges) assert.equal(e.d, edgePath(laid.get(e.from)!, laid.get(e.to)!), `${e.from} → ${e.to}`);
 }
 
-test('webview: an expand animates only the nodes that move and the edges at them; after it the picture is the full render of the layout; a collapse too', { skip: pw ? false : MISSING }, async () => {
-  const browser = await launchChromium(pw!);
-  try {
+test('webview: an expand animates only the nodes that move and the edges at them; after it the picture is the full render of the layout; a collapse too', { skip: pw ? false : MISSING }, async () =>
+  withChromium(pw!, async (browser) => {
     const page = await openHarness(browser, { width: 1600, height: 1000 });
     const m = syntheticModel(400);
     await deliver(page, { type: 'map/init', model: m });
@@ -88,14 +87,10 @@ test('webview: an expand animates only the nodes that move and the edges at them
       assertAsLaidOut(await drawn(page), after);
     }
     await page.screenshot({ path: shotPath('webview-7-after-collapse.png') });
-  } finally {
-    await browser.close();
-  }
-});
+  }));
 
-test('webview: during a drag the dragged node\'s edges follow it (only those are redrawn); on drop they end at its pinned place', { skip: pw ? false : MISSING }, async () => {
-  const browser = await launchChromium(pw!);
-  try {
+test('webview: during a drag the dragged node\'s edges follow it (only those are redrawn); on drop they end at its pinned place', { skip: pw ? false : MISSING }, async () =>
+  withChromium(pw!, async (browser) => {
     const page = await openHarness(browser, { width: 1400, height: 900 });
     const m = syntheticModel(120);
     await deliver(page, { type: 'map/init', model: m });
@@ -124,7 +119,4 @@ test('webview: during a drag the dragged node\'s edges follow it (only those are
     await page.mouse.up();
     await page.waitForTimeout(500);
     assertAsLaidOut(await drawn(page), await boxes(page));
-  } finally {
-    await browser.close();
-  }
-});
+  }));
