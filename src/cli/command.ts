@@ -6,6 +6,9 @@ export interface CliIo {
   err(text: string): void;
   /** Set when stdout is a terminal (live views redraw in place). */
   isTTY: boolean;
+  /** The command's own terminal control sequences (a live view's clear and cursor), written to
+   *  stdout as they are: `out` escapes control characters, since answers quote tree and source text. */
+  control?(sequence: string): void;
 }
 
 /** `flags` (what each value flag holds) and `positionals` (how many) are checked by runCli before

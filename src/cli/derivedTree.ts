@@ -11,6 +11,7 @@ import { defaultCacheDir, resolveCacheDir } from '../core/index/cacheDir.ts';
 import { CorruptCache } from '../core/index/factsCodec.ts';
 import { DerivedStore, NeedsIndex, derivedPath } from '../core/map/derivedStore.ts';
 import { derivedOf, inputsOf, saveDerived } from '../core/map/derivedSession.ts';
+import { FreshnessBeacon, beaconVouches } from '../core/map/freshBeacon.ts';
 
 export interface DerivedTree {
   tree: TreeInfo;
@@ -22,7 +23,7 @@ export interface DerivedTree {
 const scopeOf = (args: ParsedArgs) => ({ all: args.booleans.has('all'), include: args.values.get('include'), exclude: args.values.get('exclude') });
 
 /** The tree's derived state opened without the index, and whether it is current (no file changed since). */
-export function openDerived(args: ParsedArgs, io: CliIo): { tree: TreeInfo; store: DerivedStore; fresh: boolean } {
+export function openDerived(args: ParsedArgs, io: CliIo): { tree: TreeInfo; store: DerivedStore; fresh: boolean; cacheDir?: string; scope: string } {
   const treeArg = args.positional[0];
   if (!treeArg) throw new UsageError('missing the kernel tree argument');
   const tree = detectTree(treeArg);
@@ -31,9 +32,11 @@ export function openDerived(args: ParsedArgs, io: CliIo): { tree: TreeInfo; stor
   };
   const scope = scopeKey(scopeOf(args));
   const noCache = args.booleans.has('no-cache');
-  const path = noCache ? '' : derivedPath(resolveCacheDir(lastValue(args, 'cache-dir') ?? defaultCacheDir(tree.root), tree.root), scope);
-  const store = DerivedStore.open(path, scope, undefined, log);
-  return { tree, store, fresh: !noCache && store.fresh(tree.root) };
+  const cacheDir = noCache ? undefined : resolveCacheDir(lastValue(args, 'cache-dir') ?? defaultCacheDir(tree.root), tree.root);
+  const store = DerivedStore.open(cacheDir ? derivedPath(cacheDir, scope) : '', scope, undefined, log);
+  // a watching host (the extension, `serve`) may vouch that nothing changed: no stat of every file
+  const fresh = !!cacheDir && store.fresh(tree.root, (meta) => beaconVouches(cacheDir, scope, meta));
+  return { tree, store, fresh, cacheDir, scope };
 }
 
 /** Runs `f` on the derived state, from the cache alone when it is current, else from the opened index. */
@@ -63,3 +66,9 @@ export async function withDerived<T>(args: ParsedArgs, io: CliIo, f: (d: Derived
 
 /** The derived state of an opened index (for `index` and `serve`). */
 export const derivedOfArgs = (args: ParsedArgs, session: IndexSession, log: (line: string) => void) => derivedOf(scopeOf(args), session, log);
+
+/** Keeps the proof that nothing changed for the CLI's queries while this process watches the tree (none with --no-cache). */
+export function startBeacon(args: ParsedArgs, root: string, cacheDir: string | undefined, log: (line: string) => void): FreshnessBeacon | undefined {
+  if (!cacheDir || args.booleans.has('no-cache')) return undefined;
+  return new FreshnessBeacon({ root, cacheDir, scope: scopeKey(scopeOf(args)), log });
+}

@@ -5,8 +5,9 @@ import { terminalSafe } from './terminalText.ts';
 import type { CliIo } from './command.ts';
 
 export async function runCli(argv: string[], rawIo: CliIo): Promise<number> {
-  // Messages quote tree text, metrics sources and network input: never let them drive the terminal.
-  const io: CliIo = { ...rawIo, err: (t) => rawIo.err(terminalSafe(t)) };
+  // Answers and messages quote tree text, metrics sources and network input: never let them drive
+  // the terminal. A command's own control sequences go through `control`.
+  const io: CliIo = { ...rawIo, out: (t) => rawIo.out(terminalSafe(t)), err: (t) => rawIo.err(terminalSafe(t)), control: rawIo.control ?? rawIo.out };
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out('usage: netstack-atlas <command> <args> [--json]\n\n' + commands.map((c) => '  ' + c.usage).join('\n') + '\n');

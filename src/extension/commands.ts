@@ -23,9 +23,9 @@ export function registerCommands(ctx: vscode.ExtensionContext, atlas: Atlas, liv
 
   reg('netstackAtlas.reindex', () => atlas.reindex());
 
-  reg('netstackAtlas.openLocation', async (file: string, line: number) => {
-    const pos = new vscode.Position(Math.max(0, line - 1), 0);
-    await vscode.window.showTextDocument(atlas.uri(file), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+  // also reachable from trusted hover links and other extensions, with any arguments: checked there
+  reg('netstackAtlas.openLocation', async (file: unknown, line: unknown) => {
+    await atlas.openSource(file, line);
   });
 
   reg('netstackAtlas.tracePath', async (presetArg?: string) => {

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { parseFromWebview, type FromWebview, type MapNode, type ToWebview } from '../core/map/protocol.ts';
 import { liveMessage } from '../core/map/mapModel.ts';
-import { locateTreeFile, TreeFileError } from '../core/index/treeFiles.ts';
 import type { Atlas } from './session.ts';
 import type { LiveMetrics } from './live.ts';
 import { AtlasRuntime } from './runtime.ts';
@@ -134,23 +133,10 @@ export class MapPanel implements vscode.Disposable {
         this.sendLive();
         return;
       }
-      case 'map/open': {
-        const root = this.atlas.root;
-        if (!root) return;
-        // The same rules as every tree read: inside the tree's real root, a regular file, capped (a
-        // symlink to /etc/shadow or a FIFO named *.c is not opened in an editor).
-        try {
-          locateTreeFile(root, m.file, 50 * 1024 * 1024);
-        } catch (e) {
-          if (!(e instanceof TreeFileError)) throw e;
-          this.atlas.output.warn(`map: not opened: ${e.message}`);
-          if (e.problem !== 'missing') void vscode.window.showWarningMessage(`Netstack Atlas: not opened: ${e.message}`);
-          return;
-        }
-        const pos = new vscode.Position(m.line - 1, 0);
-        await vscode.window.showTextDocument(this.atlas.uri(m.file), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos), preview: true });
+      case 'map/open':
+        // the same rules as every tree read: a symlink to /etc/shadow or a FIFO named *.c is not opened
+        await this.atlas.openSource(m.file, m.line, true);
         return;
-      }
       case 'map/trace':
         this.trace(m.preset, m.id);
         return;

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
-import { openIndex, type IndexSession } from '../core/index/indexer.ts';
+import { openIndex, scopeKey, type IndexSession } from '../core/index/indexer.ts';
+import { FreshnessBeacon } from '../core/map/freshBeacon.ts';
 import { distGrammarLocation } from '../core/index/treeSitter.ts';
 import type { FunctionDef } from '../core/index/facts.ts';
 import { graphsFrom, type Graphs } from '../core/map/graphs.ts';
@@ -14,6 +15,10 @@ import type { DerivedStore } from '../core/map/derivedStore.ts';
 import type { MapModel } from '../core/map/protocol.ts';
 import { derivedOf, reindexDerived, saveDerived } from '../core/map/derivedSession.ts';
 import { config } from './config.ts';
+import { locateTreeFile, TreeFileError } from '../core/index/treeFiles.ts';
+
+/** Largest tree file opened in an editor. */
+const MAX_EDITOR_BYTES = 50 * 1024 * 1024;
 
 export type AtlasState = 'idle' | 'indexing' | 'ready' | 'failed' | 'notKernel';
 
@@ -85,6 +90,8 @@ export class Atlas implements vscode.Disposable {
       this.abort?.abort();
       await this.running.catch(() => false);
     }
+    this.beacon?.dispose();
+    this.beacon = undefined;
     this.session?.dispose();
     this.session = undefined;
     this.graphs = undefined;
@@ -134,6 +141,7 @@ export class Atlas implements vscode.Disposable {
           progress.report({ message: 'building the call graph and layers…' });
           this.progressed.fire({ done: this.progress.total, total: this.progress.total });
           this.rebuildGraphs(this.session);
+          this.keepBeacon(root, this.session);
           const s = this.session.stats;
           this.output.info(`indexed ${s.files} files (${s.parsedFiles} parsed, ${s.cachedFiles} cached) in ${((Date.now() - t0) / 1000).toFixed(1)} s; kernel ${s.kernelVersion ?? 'unknown'}; cache ${s.cache.state}`);
           for (const e of s.errors.slice(0, 20)) this.output.warn(`${e.file}: ${e.message}`);
@@ -149,6 +157,14 @@ export class Atlas implements vscode.Disposable {
       if (!signal.aborted) void vscode.window.showErrorMessage(`Netstack Atlas: indexing failed: ${msg}`);
       return false;
     }
+  }
+
+  /** While this window watches the tree, CLI queries on it may skip their stat of every file. */
+  private beacon: FreshnessBeacon | undefined;
+  private keepBeacon(root: string, session: IndexSession): void {
+    this.beacon?.dispose();
+    const dir = session.access?.dir;
+    this.beacon = dir ? new FreshnessBeacon({ root, cacheDir: dir, scope: scopeKey(this.scope()), log: (l) => this.output.warn(l) }) : undefined;
   }
 
   private scope() {
@@ -212,6 +228,27 @@ export class Atlas implements vscode.Disposable {
     return vscode.Uri.file(join(this.root ?? '', file));
   }
 
+  /**
+   * Opens a tree file in an editor under the rules of every tree read (a tree-relative name, inside
+   * the tree's real root, a regular file, capped): a symlink to /etc/shadow, a FIFO named *.c or
+   * `../..` from a command's arguments is refused with one line instead.
+   */
+  async openSource(file: unknown, line: unknown, preview?: boolean): Promise<boolean> {
+    const root = this.root;
+    if (!root || typeof file !== 'string') return false;
+    try {
+      locateTreeFile(root, file, MAX_EDITOR_BYTES);
+    } catch (e) {
+      if (!(e instanceof TreeFileError)) throw e;
+      this.output.warn(`not opened: ${e.message}`);
+      if (e.problem !== 'missing') void vscode.window.showWarningMessage(`Netstack Atlas: not opened: ${e.message}`);
+      return false;
+    }
+    const pos = new vscode.Position(Number.isSafeInteger(line) && (line as number) > 0 ? (line as number) - 1 : 0, 0);
+    await vscode.window.showTextDocument(this.uri(file), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos), ...(preview === undefined ? {} : { preview }) });
+    return true;
+  }
+
   location(file: string, line: number): vscode.Location {
     return new vscode.Location(this.uri(file), new vscode.Position(Math.max(0, line - 1), 0));
   }
@@ -225,6 +262,7 @@ export class Atlas implements vscode.Disposable {
 
   dispose(): void {
     this.abort?.abort();
+    this.beacon?.dispose();
     this.session?.dispose();
     this.derived?.close();
     this.changed.dispose();

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { cliPath, copyFixtureTree, grownTree, scratch } from '../helpers.ts';
 import { SectionFile, writeSectionFile, Paged } from '../../src/core/index/sectionFile.ts';
@@ -123,6 +123,18 @@ test('a tree moved to another path reuses the entries whose content still matche
   assert.equal(run(['callers', moved, 'tcp_sendmsg'], env).code, 0);
 });
 
+test('--cache-dir is a cache of its own: a copy of the tree in the default cache is no donor to it', () => {
+  // before: a copy of the fixture tree indexed anywhere under $XDG_CACHE_HOME made every run with
+  // --cache-dir reuse its entries (parsedFiles 0) and print one more line
+  const xdg = scratch();
+  const env = { XDG_CACHE_HOME: xdg };
+  assert.equal(run(['index', copyFixtureTree()], env).code, 0);
+  const r = run(['index', copyFixtureTree(), '--cache-dir', scratch(), '--json'], env);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).parsedFiles, 11);
+  assert.deepEqual(r.lines, []);
+});
+
 test('cache folder that is a file, read-only, or another user\'s: the command works from memory and says so once', (t) => {
   const tree = copyFixtureTree();
   const expected = run(['callers', tree, 'tcp_sendmsg', '--no-cache']).out;
@@ -142,6 +154,9 @@ test('cache folder that is a file, read-only, or another user\'s: the command wo
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
   try {
     check(run(['callers', tree, 'tcp_sendmsg', '--cache-dir', ro]), /read-only file system/);
+    // a folder still to be made there (the usual case: a read-only home); before, this said "ENOENT"
+    check(run(['callers', tree, 'tcp_sendmsg', '--cache-dir', join(ro, 'not', 'yet')]), /read-only file system/);
+    check(run(['callers', tree, 'tcp_sendmsg'], { XDG_CACHE_HOME: ro }), /read-only file system/);
   } finally {
     execFileSync('umount', [ro]);
   }
@@ -185,9 +200,15 @@ test('--include/--exclude keep per-file entries: alternating scopes parse nothin
   const sub = indexJson(tree, cacheDir, ['--include', 'net/ipv4/**']);
   assert.equal(sub.parsedFiles, 0);
   assert.equal(sub.files, 3);
-  assert.equal(indexJson(tree, cacheDir).parsedFiles, 0, 'the plain scope after a sub-scope');
+  // "the next plain command rebuilds everything again": neither its facts nor its derived state
+  const plain = indexJson(tree, cacheDir);
+  assert.equal(plain.parsedFiles, 0, 'the plain scope after a sub-scope');
+  assert.deepEqual(plain.derived.rebuilt, [], 'its call graph, layers, counters and map are still there');
+  assert.deepEqual(plain.lines, []);
   assert.equal(indexJson(tree, cacheDir, ['--exclude', 'drivers/**']).parsedFiles, 0);
-  assert.equal(indexJson(tree, cacheDir).parsedFiles, 0);
+  const again = run(['callers', tree, 'tcp_sendmsg', '--cache-dir', cacheDir]);
+  assert.equal(again.code, 0);
+  assert.deepEqual(again.lines, [], 'a plain query after another scope rebuilds nothing');
   // a file parsed in a sub-scope is reused by the full scope
   writeFileSync(join(tree, 'net/ipv4/proc.c'), readFileSync(join(tree, 'net/ipv4/proc.c'), 'utf8') + '\n');
   assert.equal(indexJson(tree, cacheDir, ['--include', 'net/ipv4/**']).parsedFiles, 1);
@@ -201,12 +222,12 @@ test('data damaged behind a recomputed checksum: a decoding error is a damaged c
   const path = join(cacheDir, 'index.bin');
   const good = readFileSync(path);
   const expected = run(['defs', tree, '--kind', 'function', '--no-cache']).out;
-  // locate the int data: MAGIC | u32 hlen | header | u32 slen | strings | u32 count | ends | u32 n | data | sha1
+  // locate the int data: MAGIC | u32 hlen | header | u32 slen | strings | pad4 | u32 count | ends | u32 n | data | crc32
   let p = 8;
   const hlen = good.readUInt32LE(p);
   const header = JSON.parse(good.toString('utf8', p + 4, p + 4 + hlen));
   p += 4 + hlen;
-  p += 4 + good.readUInt32LE(p);
+  p = (p + 4 + good.readUInt32LE(p) + 3) & ~3;
   p += 4 + good.readUInt32LE(p) * 4;
   const dataAt = p + 4;
   const entry = header.files.find((f: { at?: number[] }) => f.at && f.at[1] - f.at[0] > 8);
@@ -216,7 +237,7 @@ test('data damaged behind a recomputed checksum: a decoding error is a damaged c
   ] as const) {
     const b = Buffer.from(good);
     b.writeInt32LE(value, dataAt + offset * 4);
-    createHash('sha1').update(b.subarray(0, b.length - 20)).digest().copy(b, b.length - 20);
+    b.writeUInt32LE(crc32(b.subarray(0, b.length - 4)), b.length - 4);
     writeFileSync(path, b);
     for (const n of readdirSync(cacheDir)) if (n.startsWith('derived-')) rmSync(join(cacheDir, n));
     const r = run(['defs', tree, '--kind', 'function', '--cache-dir', cacheDir]);
@@ -228,4 +249,16 @@ test('data damaged behind a recomputed checksum: a decoding error is a damaged c
     assert.equal(run(['defs', tree, '--kind', 'function', '--cache-dir', cacheDir]).lines.length, 0, `${what}: rebuilt on disk`);
     assert.ok(existsSync(path));
   }
+});
+
+test('a fresh-tree beacon holding JSON that is not an object (null, a number, a list) is not trusted, and no crash', async () => {
+  const { beaconVouches, beaconPath } = await import('../../src/core/map/freshBeacon.ts');
+  const dir = scratch();
+  const meta = { root: '/t', key: 'k', writtenAt: 'w' } as DerivedMeta;
+  for (const text of ['null', '7', '[]', '"x"', '{"root":"/t","key":"k","writtenAt":"w","pid":null}']) {
+    writeFileSync(beaconPath(dir, 's'), text);
+    assert.equal(beaconVouches(dir, 's', meta), false, text);
+  }
+  writeFileSync(beaconPath(dir, 's'), JSON.stringify({ ...meta, pid: process.pid }));
+  assert.equal(beaconVouches(dir, 's', meta), true, 'a sound beacon of a live host still vouches');
 });

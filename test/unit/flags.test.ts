@@ -86,3 +86,32 @@ test('the validator is declarative: a command declares flags and positionals, no
   assert.throws(() => validateArgs(parseArgs(['t', 'w', 'x'], new Set()), spec), /unexpected argument 'x'/);
   assert.throws(() => validateArgs(parseArgs([], new Set()), spec), /missing <tree>/);
 });
+
+test('every numeric flag of every command: fractional, hex, empty, NaN and out-of-range values are one line, before any work', async () => {
+  const { commands } = await import('../../src/cli/commands.ts');
+  let checked = 0;
+  for (const c of commands) {
+    // required positionals filled in; the tree does not exist, so any answer but the flag's line means work started
+    const pos = (c.positionals?.names ?? []).slice(0, c.positionals?.required ?? c.positionals?.names.length).map((n) => (n === '<tree>' ? NO_TREE : 'x'));
+    for (const [flag, spec] of Object.entries(c.flags ?? {}).filter(([f]) => c.valueFlags.includes(f))) {
+      const bad = spec.type === 'int' ? ['2.5', '0x2', '', 'NaN', '1e1', String(spec.max + 1)] : spec.type === 'number' ? ['0x10', '', 'NaN', '1,5', 'Infinity', String(spec.max * 2 + 1)] : spec.type === 'port' ? ['0x50', '', '1.5'] : [];
+      for (const v of bad) {
+        const r = await cli([c.name, ...pos, `--${flag}`, v]);
+        assert.equal(r.code, 2, `${c.name} --${flag} '${v}': ${r.err}`);
+        assert.match(r.first, new RegExp(`^netstack-atlas ${c.name}: --${flag} must be a (whole number|number|port number)[^']*, got '${v.replace(/[.+]/g, '\\$&')}'$`), `${c.name} --${flag} '${v}'`);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 100, `${checked} values checked`);
+});
+
+test('every command refuses an extra positional argument, naming it', async () => {
+  const { commands } = await import('../../src/cli/commands.ts');
+  for (const c of commands) {
+    const names = c.positionals?.names ?? [];
+    const r = await cli([c.name, ...names.map((n) => (n === '<tree>' ? NO_TREE : 'x')), 'surplus']);
+    assert.equal(r.code, 2, `${c.name}: ${r.err}`);
+    assert.equal(r.first, `netstack-atlas ${c.name}: unexpected argument 'surplus' (takes ${names.length ? names.join(' ') : 'none'})`);
+  }
+});

@@ -164,21 +164,31 @@ test('5: control characters in what the server echoes to stderr are escaped', as
   assert.doesNotMatch(err, new RegExp(s.token), 'the token is not logged');
 });
 
-test('5: SIGTERM closes promptly with a stalled request and an open event stream', async () => {
-  const t = await startServe(copyFixtureTree());
-  const stream = await events(t, 'shutdownpage');
-  // a request whose headers never finish
-  const { connect } = await import('node:net');
-  const slow = connect(t.port, '127.0.0.1');
-  await new Promise((r) => slow.on('connect', r));
-  slow.write(`GET /?token=${t.token} HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nX-Slow: `);
-  slow.on('error', () => {});
-  const started = performance.now();
-  t.child.kill('SIGTERM');
-  // A hang guard, not a timing assertion: before the fix the stalled request held the exit for a minute.
-  const code = await Promise.race([t.exited, new Promise((r) => setTimeout(() => r('still running'), 20_000).unref())]);
-  slow.destroy();
-  stream.close();
-  if (code === 'still running') t.child.kill('SIGKILL');
-  assert.equal(code, 0, `exited after ${Math.round(performance.now() - started)} ms`);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`5: ${signal === 'SIGINT' ? 'Ctrl-C' : 'SIGTERM'} closes promptly with a stalled request, a half-sent body and an open event stream`, async () => {
+    const t = await startServe(copyFixtureTree());
+    const stream = await events(t, 'shutdownpage');
+    const { connect } = await import('node:net');
+    const slowly = async (text: string) => {
+      const c = connect(t.port, '127.0.0.1');
+      c.on('error', () => {});
+      await new Promise((r) => c.on('connect', r));
+      c.write(text);
+      return c;
+    };
+    const slow = [
+      // headers that never finish
+      await slowly(`GET /?token=${t.token} HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nX-Slow: `),
+      // a message whose body stops after 10 of 1000 bytes
+      await slowly(`POST /api/msg?token=${t.token}&client=shutdownpage HTTP/1.1\r\nHost: 127.0.0.1:${t.port}\r\nContent-Length: 1000\r\n\r\n{"type":"m`),
+    ];
+    const started = performance.now();
+    t.child.kill(signal);
+    // A hang guard, not a timing assertion: before the fix the stalled request held the exit for a minute.
+    const code = await Promise.race([t.exited, new Promise((r) => setTimeout(() => r('still running'), 20_000).unref())]);
+    for (const c of slow) c.destroy();
+    stream.close();
+    if (code === 'still running') t.child.kill('SIGKILL');
+    assert.equal(code, 0, `exited after ${Math.round(performance.now() - started)} ms`);
+  });
+}

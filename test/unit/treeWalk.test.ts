@@ -42,6 +42,22 @@ test("a folder symlink to another tree's net/sched indexes nothing foreign", { t
   assert.ok(s.index.functions('inet_init').length === 1);
 });
 
+test('a folder symlink to a folder of the same tree: its files keep their own paths, the link is named once', async () => {
+  // include/netalias is walked before net/ by name: before, net's files were indexed as
+  // include/netalias/… and the real net/ was skipped as "symlink loop (folder already visited)"
+  const tree = copyFixtureTree();
+  const base = listSourceFiles(tree).files;
+  symlinkSync('../net', join(tree, 'include/netalias'));
+  const l = listSourceFiles(tree);
+  assert.deepEqual(l.files, base);
+  assert.deepEqual(l.problems, [{ file: 'include/netalias', message: 'symlink to net, a folder walked under its own path; skipped' }]);
+  const s = await open(tree);
+  assert.equal(s.index.functions('inet_init')[0].file, 'net/ipv4/af_inet.c');
+  // a loop is still a loop
+  symlinkSync('..', join(tree, 'net/ipv4/up'));
+  assert.deepEqual(listSourceFiles(tree).problems.find((p) => p.file === 'net/ipv4/up'), { file: 'net/ipv4/up', message: 'symlink loop (to an enclosing folder); skipped' });
+});
+
 test('a file symlink out of the tree is skipped; links inside the tree still work', async () => {
   const outside = scratch();
   writeFileSync(join(outside, 'secret.c'), 'int secret_fn(void)\n{\n\treturn 0;\n}\n');

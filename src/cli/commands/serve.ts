@@ -13,7 +13,7 @@ import { treePositionals } from './index.ts';
 import { Router, reply, type Route } from '../serve/router.ts';
 import { oneLine } from '../terminalText.ts';
 import { graphsFrom } from '../../core/map/graphs.ts';
-import { derivedOfArgs, openDerived } from '../derivedTree.ts';
+import { derivedOfArgs, openDerived, startBeacon } from '../derivedTree.ts';
 import type { ParsedArgs } from '../args.ts';
 import type { CliIo } from '../command.ts';
 import type { IndexSession } from '../../core/index/indexer.ts';
@@ -48,10 +48,10 @@ interface Loaded {
 }
 
 /** The map model straight from a current cache (no index opened), else undefined. */
-function openFastModel(args: ParsedArgs, io: CliIo): { tree: TreeInfo; store: DerivedStore; model: MapModel } | undefined {
-  const { tree, store, fresh } = openDerived(args, io);
+function openFastModel(args: ParsedArgs, io: CliIo): { tree: TreeInfo; store: DerivedStore; model: MapModel; cacheDir?: string } | undefined {
+  const { tree, store, fresh, cacheDir } = openDerived(args, io);
   try {
-    if (fresh) return { tree, store, model: store.mapModel(() => { throw new NeedsIndex('map section missing'); }) };
+    if (fresh) return { tree, store, cacheDir, model: store.mapModel(() => { throw new NeedsIndex('map section missing'); }) };
   } catch (e) {
     if (!(e instanceof NeedsIndex) && !(e instanceof CorruptCache)) throw e;
   }
@@ -294,12 +294,15 @@ const serve: CliCommand = {
     if (!fast && ready!.store.rebuilt.length) saveDerived(ready!.store, ready!.session); // after the URL: the page is usable meanwhile
     // no page yet: open the index anyway, so the first expand does not wait for it
     if (!ready) setTimeout(() => void load(), 1500);
+    // while it runs, CLI queries on this tree may skip their stat of every file (see freshBeacon.ts)
+    const beacon = startBeacon(args, root, fast ? fast.cacheDir : ready!.session.access?.dir, note);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     // Promptly: streams and slow requests are cut, not waited for.
+    beacon?.dispose();
     sampler?.stop();
     ready?.runtime.dispose(); // never leave perf running
     for (const c of clients.values()) c.destroy();

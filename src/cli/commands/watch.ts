@@ -76,7 +76,7 @@ export const watchCommand: CliCommand = {
         sampler.stop();
         process.removeListener('SIGINT', onSigint);
         process.removeListener('SIGTERM', onSigint);
-        if (tty) io.out('\x1b[?25h');
+        if (tty) (io.control ?? io.out)('\x1b[?25h');
         resolve(code);
       };
       const onSigint = () => finish(errors > 0 && samples === 0 ? 1 : 0);
@@ -89,7 +89,8 @@ export const watchCommand: CliCommand = {
         if (json) {
           io.out(JSON.stringify({ seq: s.seq, time: s.snapshot.time, rates: s.rates?.perSec ?? null, alerts: s.alerts, sockets: s.full ? s.sockets : undefined, unavailable: s.snapshot.unavailable }) + '\n');
         } else if (tty) {
-          io.out('\x1b[?25l\x1b[H\x1b[2J' + renderScreen(s, sampler));
+          (io.control ?? io.out)('\x1b[?25l\x1b[H\x1b[2J');
+          io.out(renderScreen(s, sampler));
         } else {
           io.out(renderLine(s));
         }

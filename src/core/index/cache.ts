@@ -1,18 +1,21 @@
 // The persisted index of one tree: one file, written atomically (write-then-rename), verified on read.
-// Layout: MAGIC | u32 headerBytes | header JSON | u32 stringBytes | strings (NUL-separated UTF-8)
-//         | u32 stringCount | int32 string ends | u32 intCount | int32 data | 20-byte sha1 of all before.
+// Layout: MAGIC | u32 headerBytes | header JSON | u32 stringBytes | strings (NUL-separated UTF-8) | pad to 4
+//         | u32 stringCount | int32 string ends | u32 intCount | int32 data | u32 crc32 of all before.
+// The int arrays start at multiples of 4, so they are viewed in place, not copied (a 100 MB copy is
+// ~0.4 s here), and crc32 checks the file ~10× faster than the sha1 it replaced (schema 11).
 // Facts are decoded lazily, per file and section (LazyFacts), strings one by one (LazyStrings).
-import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileFacts } from './facts.ts';
 import type { FileStamp } from './parseFile.ts';
 import { StringTable, IntBuffer, encodeFacts, CorruptCache, LazyFacts, LazyStrings, SECTIONS } from './factsCodec.ts';
+import { int32View } from './sectionFile.ts';
 import { writeFileAtomic } from './cacheDir.ts';
 export { defaultCacheDir } from './cacheDir.ts';
 
 /** Bump whenever FileFacts, the extraction or the encoding changes: older caches are rebuilt. */
-export const CACHE_SCHEMA = 10;
+export const CACHE_SCHEMA = 11;
 const MAGIC = Buffer.from('NSATLAS\n', 'latin1');
 
 export interface CachedFile extends FileStamp {
@@ -37,6 +40,19 @@ export interface CacheHeader {
 export interface CacheContents {
   header: CacheHeader;
   files: CachedFile[];
+}
+
+const pad4 = (n: number) => (n + 3) & ~3;
+
+/** The schema number of a cache file whose checksum failed, when its header can still be read. */
+function peekSchema(buf: Buffer): number | undefined {
+  try {
+    const hlen = buf.readUInt32LE(MAGIC.length);
+    const schema = JSON.parse(buf.toString('utf8', MAGIC.length + 4, MAGIC.length + 4 + hlen)).schema;
+    return Number.isInteger(schema) ? schema : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function cacheFilePath(cacheDir: string): string {
@@ -65,10 +81,12 @@ export function writeCache(path: string, header: Omit<CacheHeader, 'files' | 'sc
     b.writeUInt32LE(n);
     return b;
   };
-  const parts = [MAGIC, u32(headerBuf.length), headerBuf, u32(stringsBuf.length), stringsBuf, u32(ends.length), Buffer.from(ends.buffer), u32(data.length), Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
-  const hash = createHash('sha1');
-  for (const p of parts) hash.update(p);
-  parts.push(hash.digest());
+  const beforePad = MAGIC.length + 4 + headerBuf.length + 4 + stringsBuf.length;
+  const parts = [MAGIC, u32(headerBuf.length), headerBuf, u32(stringsBuf.length), stringsBuf, Buffer.alloc(pad4(beforePad) - beforePad), u32(ends.length), Buffer.from(ends.buffer), u32(data.length), Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
+  let sum = 0;
+  // empty parts skipped: zlib.crc32 of a Buffer over an empty ArrayBuffer returns 0, not the running value
+  for (const p of parts) if (p.length) sum = crc32(p, sum);
+  parts.push(u32(sum));
   writeFileAtomic(path, parts);
 }
 
@@ -86,22 +104,18 @@ export function readCache(path: string, root: string): CacheContents | undefined
     throw new CorruptCache(`cannot read ${path}: ${(e as Error).message}`);
   }
   if (buf.length < MAGIC.length + 32 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new CorruptCache('not a Netstack Atlas cache file');
-  const body = buf.subarray(0, buf.length - 20);
-  const sum = createHash('sha1').update(body).digest();
-  if (!sum.equals(buf.subarray(buf.length - 20))) throw new CorruptCache('checksum mismatch (truncated or damaged)');
+  const body = buf.subarray(0, buf.length - 4);
+  if (crc32(body) !== buf.readUInt32LE(buf.length - 4)) {
+    // an older or newer format fails the check too: say which, when its header still reads
+    const schema = peekSchema(buf);
+    throw new CorruptCache(schema !== undefined && schema !== CACHE_SCHEMA ? `cache schema ${schema}, this version reads ${CACHE_SCHEMA}` : 'checksum mismatch (truncated or damaged)');
+  }
   let p = MAGIC.length;
   const u32 = () => {
     if (p + 4 > body.length) throw new CorruptCache('truncated');
     const v = body.readUInt32LE(p);
     p += 4;
     return v;
-  };
-  // an aligned copy of `count` int32s at byte `at` (the data offset is not a multiple of 4 in general)
-  const int32s = (buf: Buffer, at: number, count: number) => {
-    if (at + count * 4 > buf.length) throw new CorruptCache('truncated data');
-    const out = new Int32Array(count);
-    Buffer.from(out.buffer).set(buf.subarray(at, at + count * 4));
-    return out;
   };
   const hlen = u32();
   let header: CacheHeader;
@@ -115,9 +129,9 @@ export function readCache(path: string, root: string): CacheContents | undefined
   if (header.root !== root) throw new CorruptCache(`cache belongs to ${header.root}`);
   const slen = u32();
   const blob = body.subarray(p, p + slen);
-  p += slen;
+  p = pad4(p + slen);
   const stringCount = u32();
-  const ends = int32s(body, p, stringCount);
+  const ends = int32View(body, p, stringCount);
   p += ends.length * 4;
   for (let i = 0, prev = -1; i < ends.length; i++) {
     if (ends[i] <= prev || ends[i] > blob.length) throw new CorruptCache('string table out of order');
@@ -125,7 +139,7 @@ export function readCache(path: string, root: string): CacheContents | undefined
   }
   const strings = new LazyStrings(blob, ends);
   const intCount = u32(); // read before `p` is passed on
-  const data = int32s(body, p, intCount);
+  const data = int32View(body, p, intCount);
   const files: CachedFile[] = [];
   if (!Array.isArray(header.files)) throw new CorruptCache('header without a file list');
   for (const e of header.files) {

@@ -1,7 +1,7 @@
 // The cache folder of a tree: where it is, who owns it, atomic writes into it, and the temporary
 // files that a crash or a full disk left behind.
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 
@@ -144,10 +144,24 @@ export function cleanStaleTemps(dir: string): number {
   return removed;
 }
 
+/** `mkdir -p` whose error names the cause: Node's recursive mkdir says ENOENT when a missing folder
+ *  cannot be made (read-only file system, permission denied); one folder at a time says which. */
+function makeFolders(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const missing: string[] = [];
+    for (let d = dir; !existsSync(d) && dirname(d) !== d; d = dirname(d)) missing.unshift(d);
+    for (const d of missing) mkdirSync(d);
+    throw e;
+  }
+}
+
 /** Why `dir` cannot hold a cache (a file, read-only, not ours), or undefined when it can. */
 export function cacheDirProblem(dir: string): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeFolders(dir);
   } catch (e) {
     return describeFsError(e);
   }

@@ -6,7 +6,7 @@ import { scanDefines } from './attributeMacros.ts';
 import type {
   FileFacts, FunctionDef, StructDef, FieldDef, EnumDef, OpsInstance, MacroDef, ValueRef,
 } from './facts.ts';
-import { emptyFacts } from './facts.ts';
+import { emptyFacts, nameRecord } from './facts.ts';
 import { extractFlow, type FlowScope } from './extractFlow.ts';
 import { lexBodyFacts } from './lexicalBodies.ts';
 import type { BodySpan } from './cLexer.ts';
@@ -147,7 +147,7 @@ class Extraction {
       const value = d?.childForFieldName('value');
       const nameNode = declaratorName(d?.childForFieldName('declarator') ?? null);
       if (value?.type !== 'initializer_list' || !nameNode || d!.childForFieldName('declarator')?.type === 'array_declarator') continue;
-      const inst: OpsInstance = { struct, name: `${nameNode.text} in ${fn}`, line: this.line(nameNode), endLine: this.endLine(value), members: {}, memberLines: {}, isStatic: true };
+      const inst: OpsInstance = { struct, name: `${nameNode.text} in ${fn}`, line: this.line(nameNode), endLine: this.endLine(value), members: nameRecord(), memberLines: nameRecord(), isStatic: true };
       this.members(value, '', inst);
       if (Object.keys(inst.members).length) this.facts.localInstances.push(inst);
     }
@@ -240,12 +240,12 @@ class Extraction {
     // elements made by macros (`SNMP_MIB_ITEM("InSegs", TCP_MIB_INSEGS)`): the array itself, members unknown
     if (this.facts.opsInstances.length === before && index > 0) {
       const declLine = this.varRanges[this.varRanges.length - 1];
-      this.facts.opsInstances.push({ struct, name: `${name}[]`, line: declLine ? this.input.lines.line(declLine[0]) : this.line(list), endLine: this.endLine(list), members: {}, memberLines: {}, isStatic });
+      this.facts.opsInstances.push({ struct, name: `${name}[]`, line: declLine ? this.input.lines.line(declLine[0]) : this.line(list), endLine: this.endLine(list), members: nameRecord(), memberLines: nameRecord(), isStatic });
     }
   }
 
   private instance(struct: string, name: string, list: SyntaxNode, isStatic: boolean, at: SyntaxNode = list): OpsInstance {
-    const inst: OpsInstance = { struct, name, line: this.line(at), endLine: this.endLine(at), members: {}, memberLines: {}, isStatic };
+    const inst: OpsInstance = { struct, name, line: this.line(at), endLine: this.endLine(at), members: nameRecord(), memberLines: nameRecord(), isStatic };
     if (at === list) {
       // the line of the variable's name is more useful than the `{`
       const declLine = this.varRanges[this.varRanges.length - 1];

@@ -3,7 +3,7 @@
 // Types are resolved only as far as one file allows (declared types of locals, parameters and
 // globals); the rest (field types, return types) is left to the graph, as a Chain.
 import type { SyntaxNode, QueryMatch } from './treeSitter.ts';
-import type { FileFacts, Chain } from './facts.ts';
+import { nameRecord, type FileFacts, type Chain } from './facts.ts';
 
 export interface FlowContext {
   facts: FileFacts;
@@ -191,8 +191,8 @@ export function extractFlow(ctx: FlowContext, matches: QueryMatch[]): FlowScope 
         const list = m.captures[1]?.node;
         if (!base?.startsWith('T:') || !list) break;
         const context = ctx.enclosingFn(c0.node.startIndex) ?? ctx.enclosingVar(c0.node.startIndex) ?? '';
-        const members: Record<string, string> = {};
-        const memberLines: Record<string, number> = {};
+        const members = nameRecord<string>();
+        const memberLines = nameRecord<number>();
         for (const el of list.namedChildren) {
           if (el?.type !== 'initializer_pair') continue;
           const des = el.childrenForFieldName('designator')[0];

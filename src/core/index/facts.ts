@@ -59,6 +59,13 @@ export interface MacroDef {
   body: string;
 }
 
+/** A record keyed by names from the tree. Member names are C identifiers, and `__proto__` or
+ *  `constructor` are valid ones: without a prototype each is an own key like any other (on a plain
+ *  `{}`, `.__proto__ = fn` would be lost and `.constructor` read as Object). */
+export function nameRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** A global variable of struct type with a designated initializer: an "ops instance". */
 export interface OpsInstance {
   /** Struct tag: `proto` for `struct proto tcp_prot = {…}`. */

@@ -1,6 +1,6 @@
 // Compact encoding of FileFacts for the cache: every string is an index into one shared string
 // table, every record a run of int32s. Decoding is a single pass over an Int32Array.
-import type { FileFacts, FieldDef, OpsInstance } from './facts.ts';
+import { nameRecord, type FileFacts, type FieldDef, type OpsInstance } from './facts.ts';
 
 export class StringTable {
   readonly list: string[] = [];
@@ -171,8 +171,8 @@ function decodeInstances(r: Reader): OpsInstance[] {
   const out: OpsInstance[] = [];
   for (let k = r.count(); k > 0; k--) {
     const struct = r.s(), name = r.s(), line = r.n(), endLine = r.n(), isStatic = r.n() === 1;
-    const members: Record<string, string> = {};
-    const memberLines: Record<string, number> = {};
+    const members = nameRecord<string>();
+    const memberLines = nameRecord<number>();
     for (let j = r.count(); j > 0; j--) {
       const key = r.s();
       members[key] = r.s();

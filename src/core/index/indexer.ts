@@ -225,7 +225,8 @@ async function indexTree(tree: TreeInfo, opts: IndexOptions, access: CacheAccess
   }
 
   // a tree moved or copied elsewhere: entries of the same files in the old place's cache, by content
-  const donated = access && cached.size === 0 ? reusableEntries(tree, key, log) : undefined;
+  // (only into the default cache: a --cache-dir is a cache of its own, filled from nowhere else)
+  const donated = access && !opts.cacheDir && cached.size === 0 ? reusableEntries(tree, key, log) : undefined;
   const index = new KernelIndex(tree.root, tree.kernelVersion);
   const session = new IndexSession(index, tree, stats, opts, blanker, key);
   session.access = access;

@@ -85,7 +85,11 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
   const starts = bases.filter((b) => !bases.some((o) => o !== b && (o === '' || b.startsWith(o + '/'))));
   const files = new Set<string>();
   const problems: FileListing['problems'] = [];
-  const visited = new Set<string>();
+  /** Folders walked: real path → the tree path they were walked under. */
+  const visited = new Map<string, string>();
+  /** Folder symlinks met, walked after every real folder: a link to a folder of the tree (include/x →
+   *  ../net) must not claim that folder's files before it is reached by its own path. */
+  const linked: string[] = [];
   const realRoot = realPath(root) ?? root;
   const inside = (real: string) => real === realRoot || real.startsWith(realRoot.endsWith('/') ? realRoot : realRoot + '/');
   const source = (name: string) => name.endsWith('.c') || name.endsWith('.h');
@@ -102,11 +106,14 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
       problems.push({ file: rel, message: `symlink leads out of the tree (to ${real}); skipped` });
       return;
     }
-    if (visited.has(real)) {
-      problems.push({ file: rel, message: 'symlink loop (folder already visited); skipped' });
+    const seenAs = visited.get(real);
+    if (seenAs !== undefined) {
+      const parent = realPath(join(abs, '..')) ?? '';
+      const loop = parent === real || parent.startsWith(real.endsWith('/') ? real : real + '/');
+      problems.push({ file: rel, message: loop ? 'symlink loop (to an enclosing folder); skipped' : `symlink to ${seenAs || '.'}, a folder walked under its own path; skipped` });
       return;
     }
-    visited.add(real);
+    visited.set(real, rel);
     let entries;
     try {
       entries = readdirSync(abs, { withFileTypes: true });
@@ -128,7 +135,8 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
       if (st.isDirectory()) {
         if (ent.name === '.git') continue;
         if (excludes.some((x) => x.test(childRel) || x.test(childRel + '/'))) continue;
-        walk(childRel);
+        if (ent.isSymbolicLink()) linked.push(childRel);
+        else walk(childRel);
         continue;
       }
       if (!source(ent.name) || !includes.some((x) => x.test(childRel)) || excludes.some((x) => x.test(childRel))) continue;
@@ -150,7 +158,8 @@ export function listSourceFiles(root: string, opts: ScopeOptions = {}): FileList
     if (s && !existsSync(join(root, s))) continue;
     walk(s);
   }
-  return { files: [...files].sort(), problems };
+  for (let i = 0; i < linked.length; i++) walk(linked[i]);
+  return { files: [...files].sort(), problems: problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
 }
 
 function realPath(p: string): string | undefined {

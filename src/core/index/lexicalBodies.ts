@@ -7,7 +7,7 @@
 // real drivers are in test/unit/lexicalTier.test.ts and docs/cold-index.md.
 import { Tok, punctCode, tokenize, type Tokens } from './cLexer.ts';
 import type { LineIndex } from './lineIndex.ts';
-import type { FileFacts, ValueRef } from './facts.ts';
+import { nameRecord, type FileFacts, type ValueRef } from './facts.ts';
 
 /** What the body needs from its function's head and the file (from the skeleton parse). */
 export interface BodyHead {
@@ -731,8 +731,8 @@ class BodyScan {
     if (!base?.startsWith('T:')) return;
     const close = this.t.match[brace];
     if (close < 0) return;
-    const members: Record<string, string> = {};
-    const memberLines: Record<string, number> = {};
+    const members = nameRecord<string>();
+    const memberLines = nameRecord<number>();
     let s = brace + 1;
     const element = (a: number, b: number) => {
       // `.key = v`, `.key.sub = v`, `.key[i] = v`: the first designator names the member (as extraction reads it)

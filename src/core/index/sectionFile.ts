@@ -69,7 +69,8 @@ export function encodeTable(t: TableData): Buffer {
   return out;
 }
 
-function int32View(buf: Buffer, at: number, count: number): Int32Array {
+/** `count` int32s at byte `at`: viewed in place when aligned (always, for a file read whole), else copied. */
+export function int32View(buf: Buffer, at: number, count: number): Int32Array {
   if (at < 0 || at + count * 4 > buf.length) throw new CorruptCache('section runs past its end');
   if ((buf.byteOffset + at) % 4 === 0) return new Int32Array(buf.buffer, buf.byteOffset + at, count);
   const out = new Int32Array(count);

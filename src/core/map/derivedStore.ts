@@ -148,11 +148,26 @@ export class DerivedStore {
     return store;
   }
 
-  /** A fast open may answer without the index: same code, same scope, and no file or folder changed since. */
-  fresh(root: string): boolean {
+  /**
+   * A fast open may answer without the index: same code, same scope, and no file or folder changed
+   * since — vouched for by a watching host (`vouched`), else checked against every stamp.
+   */
+  fresh(root: string, vouched?: (meta: DerivedMeta) => boolean): boolean {
     if (!this.usable || !this.file) return false;
-    const stamps = this.load('stamps', (b) => decodeJson<Stamps>(b), false);
+    if (vouched?.(this.file.header.meta)) return true;
+    const stamps = this.stamps();
     return !!stamps && stampsMatch(root, stamps);
+  }
+
+  /** The stamps the file was saved with, when it is usable. */
+  stamps(): Stamps | undefined {
+    if (!this.usable || !this.file) return undefined;
+    return this.load('stamps', (b) => decodeJson<Stamps>(b), false);
+  }
+
+  /** What the file on disk says of itself (undefined when there is none). */
+  get meta(): DerivedMeta | undefined {
+    return this.file?.header.meta;
   }
 
   /** Ignores the file (found damaged while answering): every section is rebuilt from the index. */

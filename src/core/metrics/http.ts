@@ -77,6 +77,8 @@ export async function httpGetText(url: string, opts: HttpOptions = {}): Promise<
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     if (cause?.code === 'ECONNREFUSED') throw new Error(`${name}: connection refused`);
     if (cause?.code === 'ENOTFOUND') throw new Error(`${name}: host not found`);
+    // a kept-alive connection the source closed (it stopped or restarted): undici says "UND_ERR_SOCKET other side closed"
+    if (cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET') throw new Error(`${name}: connection closed by the source`);
     if (cause?.code) throw new Error(`${name}: ${cause.code}${cause.message ? ' ' + cause.message : ''}`);
     // "fetch failed" says nothing: its cause does (bad port, redirect count exceeded, …)
     if (cause?.message) throw new Error(`${name}: ${cause.message.split('\n')[0]}`);
