@@ -298,24 +298,13 @@ interface BandPlan {
   stacks: { cell: number; row0: number; rows: number }[][];
 }
 /** Widths (widest first) dealt one by one to the emptiest of r rows (the first of equals): the widest
- *  row's width. A min-heap of (fill, row): O(n log r). */
+ *  row's width. (A linear scan for the emptiest: r is at most MAX_ROWS, and a heap measured slower.) */
 function deal(l: readonly number[], r: number): number {
-  const fill = new Float64Array(r), heap = Int32Array.from({ length: r }, (_, i) => i);
-  const less = (a: number, b: number) => fill[a] < fill[b] || (fill[a] === fill[b] && a < b);
+  const fill = new Float64Array(r);
   for (const x of l) {
-    // the root is the emptiest row; it grows, then sinks to its place
-    const m = heap[0];
+    let m = 0;
+    for (let j = 1; j < r; j++) if (fill[j] < fill[m]) m = j;
     fill[m] += x;
-    let i = 0;
-    for (;;) {
-      const a = 2 * i + 1, b = a + 1;
-      let s = i;
-      if (a < r && less(heap[a], heap[s])) s = a;
-      if (b < r && less(heap[b], heap[s])) s = b;
-      if (s === i) break;
-      [heap[i], heap[s]] = [heap[s], heap[i]];
-      i = s;
-    }
   }
   let max = 0;
   for (let j = 0; j < r; j++) max = Math.max(max, fill[j]);
