@@ -29,7 +29,7 @@ export async function sent(page: Page): Promise<{ type: string; [k: string]: unk
 }
 
 /** A blank page with the built bundle and a scripted host: messages the map posts land in `window.__sent`. */
-export async function openHarness(browser: Browser, size = { width: 1400, height: 900 }): Promise<Page> {
+export async function openHarness(browser: Browser, size = { width: 1400, height: 900 }, bundle = join(dist, 'webview.js')): Promise<Page> {
   const page = await browser.newPage({ viewport: size });
   const css = readFileSync(join(dist, 'webview.css'), 'utf8');
   await page.setContent(`<!DOCTYPE html><html><head><style>${css}</style></head><body><div id="app"></div></body></html>`);
@@ -44,7 +44,7 @@ export async function openHarness(browser: Browser, size = { width: 1400, height
       setState: (s) => (st = s),
     };
   })()`);
-  await page.addScriptTag({ content: readFileSync(join(dist, 'webview.js'), 'utf8') });
+  await page.addScriptTag({ content: readFileSync(bundle, 'utf8') });
   return page;
 }
 
@@ -72,41 +72,61 @@ export async function benchWebview(n = 2000): Promise<{ nodes: number; rendered:
   }
 }
 
-/** Expand three nodes of an n-node map one after the other (24 callees each: 12 shown and a "+12 more"
- *  bundle), then collapse them: the layout and drawing time of each re-render, in the page (the
- *  300 ms animated transition runs after it). */
-export async function benchWebviewExpand(n = 2000): Promise<{ step: string; layoutMs: number; drawMs: number }[] | undefined> {
-  const pw = loadPlaywright();
-  if (!pw) return undefined;
-  const browser = await launchChromium(pw);
+export interface ExpandStep {
+  step: string;
+  layoutMs: number;
+  drawMs: number;
+  /** Until the first frame after the re-render is on screen. */
+  frameMs: number;
+  /** Nodes the re-render moved (animated), of all drawn. */
+  moved: number;
+  drawn: number;
+}
+
+/** Expand `origins` nodes of an n-node map one after the other (24 callees each: 12 shown and a "+12
+ *  more" bundle), then collapse them in the same order: per re-render, the layout and drawing time in
+ *  the page, the time to the next frame, and how many nodes moved (the animated transition runs after). */
+export async function benchWebviewExpand(n = 2000, opts: { origins?: number; bundle?: string; browser?: Browser } = {}): Promise<ExpandStep[] | undefined> {
+  const pw = opts.browser ? undefined : loadPlaywright();
+  if (!opts.browser && !pw) return undefined;
+  const browser = opts.browser ?? (await launchChromium(pw!));
   try {
-    const page = await openHarness(browser, { width: 1600, height: 1000 });
+    const page = await openHarness(browser, { width: 1600, height: 1000 }, opts.bundle);
     const model = syntheticModel(n);
     await deliver(page, { type: 'map/init', model });
     await page.waitForSelector('body[data-ready="true"]');
-    const rows: { step: string; layoutMs: number; drawMs: number }[] = [];
+    const rows: ExpandStep[] = [];
     const timing = async (step: string) => {
-      const t = (await page.evaluate('window.__nsaMap.timings')) as { layoutMs: number; drawMs: number };
-      rows.push({ step, layoutMs: t.layoutMs, drawMs: t.drawMs });
+      await page.waitForFunction('window.__nsaMap.timings.frameMs !== undefined');
+      const t = (await page.evaluate('window.__nsaMap.timings')) as { layoutMs: number; drawMs: number; frameMs: number };
+      const m = (await page.evaluate('window.__nsaMap.renderer?.motion?.last ?? { nodes: NaN }')) as { nodes: number };
+      const drawn = (await page.evaluate("document.querySelectorAll('g.node').length")) as number;
+      rows.push({ step, layoutMs: t.layoutMs, drawMs: t.drawMs, frameMs: t.frameMs, moved: m.nodes, drawn });
+      await page.waitForTimeout(400);
     };
-    const origins = [model.nodes[14], model.nodes[15], model.nodes[16]];
+    const origins = model.nodes.slice(14, 14 + (opts.origins ?? 5));
     for (const o of origins) {
       await page.locator(`g.node[data-id="${o.id}"]`).dispatchEvent('click');
       const ex = (await sent(page)).filter((m) => m.type === 'map/expand').pop()!;
       const callees: MapNode[] = Array.from({ length: 24 }, (_, i) => ({ id: `${o.id}_callee${i}`, label: `${o.label}_callee_${i}`, kind: 'function', layer: o.layer, file: o.file, line: i + 1, detail: 'synthetic' }));
       await deliver(page, { type: 'map/expanded', id: ex.id as number, nodeId: o.id, nodes: callees, edges: callees.map((c) => ({ from: o.id, to: c.id, kind: 'direct' as const })) });
       await timing(`expand ${o.label}`);
-      await page.waitForTimeout(350);
     }
     for (const o of origins) {
       await page.locator(`g.node[data-id="${o.id}"]`).dispatchEvent('click');
       await timing(`collapse ${o.label}`);
-      await page.waitForTimeout(350);
     }
+    await page.close();
     return rows;
   } finally {
-    await browser.close();
+    if (!opts.browser) await browser.close();
   }
+}
+
+/** Median and max of a list. */
+export function medianMax(xs: number[]): { median: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN, max: s.length ? s[s.length - 1] : NaN };
 }
 
 if (require.main === module) {

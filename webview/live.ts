@@ -45,6 +45,14 @@ export function badgeText(d: ViewNode, live: LiveSample | undefined, runtime: Ru
   return `${b.counter} ${fmtNum(b.value)}${b.rate === null ? '' : ` +${fmtNum(Math.round(b.rate * 10) / 10)}/s`}`;
 }
 
+/** The badge's value alone (its counter in the hover), for where the full text has no room. */
+export function badgeShort(d: ViewNode, live: LiveSample | undefined, runtime: RuntimeOverlay | undefined): string {
+  if (runtime && runtime.heat[d.id]) return `${(runtime.heat[d.id] * 100).toFixed(1)}%`;
+  const b = live?.available ? topBadge(live.badges[d.id]) : undefined;
+  if (!b) return '';
+  return b.rate === null ? fmtNum(b.value) : `+${fmtNum(Math.round(b.rate * 10) / 10)}/s`;
+}
+
 /** Alert and drop markers above the nodes that have them: a ⚠ per alert, one dot per drop reason
  *  (colour per reason; hover lists the reason, count and lines). */
 export function drawMarkers(layer: Selection<SVGGElement, unknown, null, undefined>, live: LiveSample | undefined, runtime: RuntimeOverlay | undefined, box: (id: string) => { x: number; y: number; w: number } | undefined): void {

@@ -7,10 +7,11 @@ import './map.css';
 import { select, zoom, zoomIdentity, type ZoomBehavior, type Selection } from 'd3';
 import type { LiveSample, MapModel, MapNode, RuntimeOverlay, RuntimeStatus, ToWebview } from '../src/core/map/protocol.ts';
 import { MapState, type ViewNode } from './state.ts';
-import { layoutMap, type LayoutResult } from './layout/layout.ts';
+import type { LayoutResult } from './layout/layout.ts';
+import { LayoutMemo } from './layout/memo.ts';
 import { fitView, FIT_MARGIN, NODE_H } from './layout/geometry.ts';
-import { Renderer, ZOOM_CLASSES, forgetTransform, placeBadge, writeClasses, zoomClasses } from './render.ts';
-import { badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
+import { Renderer, ZOOM_CLASSES, writeClasses, zoomClasses } from './render.ts';
+import { badgeShort, badgeText, drawMarkers, heatOf, fmtNum } from './live.ts';
 import { observedEdges, overlayReveal } from './runtimeReveal.ts';
 import { formatDeepLink, parseDeepLink, type DeepLink } from './deeplink.ts';
 import { hasVsCodeApi, httpHost, vscodeHost, type Host } from './host.ts';
@@ -32,10 +33,13 @@ export class MapView {
   private live: LiveSample | undefined;
   private runtime: RuntimeOverlay | undefined;
   private runtimeStatus: RuntimeStatus | undefined;
+  /** The recording's observed edges by `from>to`. */
+  private observed = new Map<string, RuntimeOverlay['edges'][number]>();
   /** The last message a recording status put in the toolbar. */
   private runtimeSaid = '';
   private pinned: Record<string, { x: number; y: number }> = {};
   private layout: LayoutResult | undefined;
+  private readonly layouts = new LayoutMemo();
   private pendingFocus = new Map<number, string>();
   private pendingExpand = new Map<number, 'callees' | 'callers'>();
   private pathFaded = true;
@@ -54,7 +58,7 @@ export class MapView {
   private readonly stopButton: HTMLButtonElement;
   firstPaintMs: number | undefined;
   /** The last render: layout and drawing time, and the layout's steps (bench). */
-  timings: { layoutMs: number; drawMs: number; steps: { name: string; ms: number }[] } | undefined;
+  timings: { layoutMs: number; drawMs: number; frameMs?: number; steps: { name: string; ms: number }[] } | undefined;
   /** The last one-line message (tests read it). */
   message = '';
 
@@ -127,6 +131,12 @@ export class MapView {
       nodeClass: (d) => this.nodeClass(d),
       onNode: (g) => this.bindNode(g),
       onEdge: () => {},
+      edgeClass: (e) => {
+        const rt = this.runtime;
+        if (!rt) return '';
+        return `${this.observed.has(`${e.from}>${e.to}`) ? ' observed' : ''}${isHotEdge(rt.hotPath, e.from, e.to) ? ' hot' : ''}`;
+      },
+      edgeSamples: (e) => (this.observed.size ? this.observed.get(`${e.from}>${e.to}`)?.samples ?? null : null),
     });
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 6])
@@ -220,6 +230,7 @@ export class MapView {
         return;
       case 'runtime/overlay':
         this.runtime = m;
+        this.observed = new Map(m.edges.map((e) => [`${e.from}>${e.to}`, e]));
         this.state.merge(m.nodes, observedEdges(m), false);
         for (const id of overlayReveal(m)) this.state.show(id);
         this.render(true);
@@ -232,6 +243,7 @@ export class MapView {
     for (const l of model.layers) LAYER_TITLES[l.id] = `${l.title} (${l.count})`;
     this.state.init(model);
     this.runtime = undefined;
+    this.observed = new Map();
     this.pinned = this.host.state<{ pinned?: Record<string, { x: number; y: number }> }>()?.pinned ?? {};
     this.presetSelect.innerHTML = '';
     const none = document.createElement('option');
@@ -275,18 +287,22 @@ export class MapView {
     if (!this.state.model) return;
     const vp = this.viewport();
     const t0 = performance.now();
-    this.layout = layoutMap(this.state.layoutInput({ view: vp, pinned: this.pinned }));
+    const edges = this.state.visibleEdges();
+    this.layout = this.layouts.layout(this.state.layoutInput({ view: vp, pinned: this.pinned, edges }));
     const t1 = performance.now();
     const notes = new Map<string, string>();
     for (const a of this.live?.alerts ?? []) {
       const n = this.state.nodes.get(a.nodeId);
       if (!n || !n.visible) notes.set(n?.layer ?? 'device', `⚠ ${a.message}`.slice(0, 120));
     }
-    this.renderer.draw(this.state, this.layout, animate, new Map(Object.entries(LAYER_TITLES)), notes);
+    this.renderer.draw(this.state, this.layout, animate, new Map(Object.entries(LAYER_TITLES)), notes, edges);
     this.svg.classed('path-faded', this.pathFaded && this.state.pathNodes.length > 0);
-    this.renderLive();
+    this.renderLive(false);
     this.renderRuntimeEdges();
-    this.timings = { layoutMs: t1 - t0, drawMs: performance.now() - t1, steps: this.layout.steps };
+    const timings: MapView['timings'] = { layoutMs: t1 - t0, drawMs: performance.now() - t1, steps: this.layout.steps };
+    this.timings = timings;
+    // until the first frame after it is on screen (style, layout and paint of what was written)
+    requestAnimationFrame(() => setTimeout(() => (timings!.frameMs = performance.now() - t0), 0));
   }
 
   private nodeClass(d: ViewNode): string {
@@ -296,18 +312,12 @@ export class MapView {
     return `node ${d.kind}${d.id === this.selected ? ' selected' : ''}${this.state.pathNodes.includes(d.id) ? ' on-path' : ''}${this.matches.has(d.id) ? ' match' : ''}${alerted ? ' alerted' : ''}${heat ? ` heat-${heat}` : ''}${hot ? ' hot' : ''}${this.state.expanded.has(d.id) ? ' expanded' : ''}${this.pinned[d.id] ? ' pinned' : ''}`;
   }
 
-  private renderLive(): void {
+  /** Heat classes, badges, markers and the banner; `classes` off when a render just wrote them. */
+  private renderLive(classes = true): void {
     this.setBanner();
-    const sel = this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node');
-    writeClasses(sel, (d) => this.nodeClass(d));
-    // a node without counters gets a badge when the recording heats it ("3.2 % CPU")
-    const rt = this.runtime;
-    if (rt) {
-      sel.filter(function (d) {
-        return !!rt.heat[d.id] && !this.querySelector('text.badge');
-      }).append('text').attr('class', 'badge').call(placeBadge, this.layout);
-    }
-    sel.select<SVGTextElement>('text.badge').text((d) => badgeText(d, this.live, this.runtime));
+    if (classes) writeClasses(this.renderer.gNodes.selectAll<SVGGElement, ViewNode>('g.node'), (d) => this.nodeClass(d));
+    // counter badges, and "3.2 % CPU" on the nodes a recording heats
+    this.renderer.drawBadges((d) => ({ text: badgeText(d, this.live, this.runtime), short: badgeShort(d, this.live, this.runtime) }));
     drawMarkers(this.renderer.gMarks, this.live, this.runtime, (id) => this.layout?.boxes.get(id));
   }
 
@@ -323,17 +333,13 @@ export class MapView {
     else if (s.state === 'recording' && this.runtimeSaid && this.message === this.runtimeSaid) this.say('');
   }
 
-  /** Observed edges thick with their sample count, static edges never observed faded, unexplained
-   *  calls dashed (drawn on top) and listed in a panel. */
+  /** Observed edges thick with their sample count (their classes come with the render's: the
+   *  renderer asks edgeClass), static edges never observed faded, unexplained calls dashed (drawn on
+   *  top) and listed in a panel. */
   private renderRuntimeEdges(): void {
     const rt = this.runtime;
     this.svg.classed('runtime', !!rt);
     const layout = this.layout;
-    const observed = new Map((rt?.edges ?? []).map((e) => [`${e.from}>${e.to}`, e]));
-    this.renderer.gEdges.selectAll<SVGPathElement, { from: string; to: string }>('path.edge')
-      .classed('observed', (e) => observed.has(`${e.from}>${e.to}`))
-      .classed('hot', (e) => !!rt && isHotEdge(rt.hotPath, e.from, e.to))
-      .attr('data-samples', (e) => observed.get(`${e.from}>${e.to}`)?.samples ?? null);
     const extra = (rt?.edges ?? []).filter((e) => e.static === null && layout?.boxes.has(e.from) && layout.boxes.has(e.to));
     this.renderer.gMarks.selectAll<SVGPathElement, (typeof extra)[number]>('path.unexplained').data(extra, (e) => `${e.from}>${e.to}`).join('path')
       .attr('class', 'unexplained')
@@ -389,13 +395,15 @@ export class MapView {
       (ev.currentTarget as Element).setPointerCapture?.(ev.pointerId);
       drag = { x: ev.clientX, y: ev.clientY, moved: false, box: { x: b.x, y: b.y } };
     });
-    g.on('pointermove', (ev: PointerEvent) => {
+    g.on('pointermove', (ev: PointerEvent, d) => {
       if (!drag || !(ev.buttons & 1)) return;
       const dx = ev.clientX - drag.x, dy = ev.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) <= 3 && Math.abs(dy) <= 3) return;
       drag.moved = true;
       const k = Number(this.svg.attr('data-zoom') ?? 1);
-      select(ev.currentTarget as SVGGElement).classed('dragging', true).attr('transform', `translate(${drag.box.x + dx / k},${drag.box.y + dy / k})`);
+      // the node and its edges follow the pointer
+      select(ev.currentTarget as SVGGElement).classed('dragging', true);
+      this.renderer.motion.drag(d.id, drag.box.x + dx / k, drag.box.y + dy / k);
     });
     g.on('pointerup', (ev: PointerEvent, d) => {
       if (!drag) return;
@@ -403,7 +411,6 @@ export class MapView {
       if (drag.moved) {
         this.pinned[d.id] = { x: Math.round(drag.box.x + (ev.clientX - drag.x) / k), y: Math.round(drag.box.y + (ev.clientY - drag.y) / k) };
         select(ev.currentTarget as SVGGElement).classed('dragging', false);
-        forgetTransform(ev.currentTarget as SVGGElement);
         this.saveState();
         this.render(true);
       }

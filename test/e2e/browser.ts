@@ -23,6 +23,16 @@ export async function launchChromium(pw: typeof PW): Promise<PW.Browser> {
   });
 }
 
+/** A browser for one test, closed whatever happens. */
+export async function withChromium(pw: typeof PW, run: (browser: PW.Browser) => Promise<void>): Promise<void> {
+  const browser = await launchChromium(pw);
+  try {
+    await run(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
 export function shotPath(name: string): string {
   mkdirSync(outputDir, { recursive: true });
   return join(outputDir, name);

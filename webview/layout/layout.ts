@@ -297,6 +297,23 @@ interface BandPlan {
   /** Stacks left to right; each cell with its first row and row count. */
   stacks: { cell: number; row0: number; rows: number }[][];
 }
+/** Widths (widest first) dealt one by one to the emptiest of r rows (the first of equals): the widest
+ *  row's width. (A linear scan for the emptiest: r is at most MAX_ROWS, and a heap measured slower.) */
+function deal(l: readonly number[], r: number): number {
+  const fill = new Float64Array(r);
+  for (const x of l) {
+    let m = 0;
+    for (let j = 1; j < r; j++) if (fill[j] < fill[m]) m = j;
+    fill[m] += x;
+  }
+  let max = 0;
+  for (let j = 0; j < r; j++) max = Math.max(max, fill[j]);
+  return max;
+}
+/** Deals of earlier layouts by cell content (widths joined) and row count; cleared when this full. */
+const dealt = new Map<string, Map<number, number>>();
+const DEALT_MAX = 512;
+
 function chooseRows(w: Work, aspect: number, maxWidth: number, corr: Float64Array): Int32Array {
   const B = BANDS.length, C = w.columns.length;
   const widths: number[][] = Array.from({ length: B * C }, () => []);
@@ -310,8 +327,11 @@ function chooseRows(w: Work, aspect: number, maxWidth: number, corr: Float64Arra
     if (inChain(w, i)) rows[b] = Math.max(rows[b], Math.min(CHAIN_ROWS, w.level[i] + 1));
   }
   for (const l of widths) l.sort((a, b) => b - a);
-  // a cell's width in r rows: its boxes dealt widest first to the emptiest row (what packing reaches)
+  // a cell's width in r rows: its boxes dealt widest first to the emptiest row (what packing reaches);
+  // a cell whose boxes did not change since an earlier layout (an expand changes one or two cells)
+  // answers from that layout's deal
   const memo = (w.memo ??= { cells: new Map(), plans: new Map() }).cells;
+  const sig: string[] = [];
   const cellWidth = (k: number, r: number): number => {
     const l = widths[k];
     if (!l.length) return 0;
@@ -319,13 +339,14 @@ function chooseRows(w: Work, aspect: number, maxWidth: number, corr: Float64Arra
     const key = k * (MAX_ROWS + 1) + r;
     let v = memo.get(key);
     if (v === undefined) {
-      const fill = new Float64Array(r);
-      for (const x of l) {
-        let m = 0;
-        for (let j = 1; j < r; j++) if (fill[j] < fill[m]) m = j;
-        fill[m] += x;
+      const s = (sig[k] ??= l.join(','));
+      let byR = dealt.get(s);
+      if (!byR) {
+        if (dealt.size >= DEALT_MAX) dealt.clear();
+        dealt.set(s, (byR = new Map()));
       }
-      v = Math.max(...fill) - NODE_GAP;
+      v = byR.get(r);
+      if (v === undefined) byR.set(r, (v = deal(l, r) - NODE_GAP));
       memo.set(key, v);
     }
     return v;

@@ -32,7 +32,7 @@ export function unknownName(index: KernelIndex, name: string, kind: DefKind = 'f
 const index = treeCommand({
   name: 'index',
   booleanFlags: ['no-derived'],
-  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--no-derived] [--workers N] [--precise] [--json]   (--precise: tree-sitter for every body, no lexical tier; --no-derived: facts only; queries build the call graph, layers and counters on first use)',
+  usage: 'index <tree> [--all] [--include G]… [--exclude G]… [--cache-dir D] [--no-cache] [--no-derived] [--workers N] [--precise] [--json]   (function bodies outside net/ and include/ are read by the lexical tier; --precise: tree-sitter for every body; --no-derived: facts only; queries build the call graph, layers and counters on first use)',
   async run(args, io) {
     return withTree(args, io, (s) => {
       const derived = args.booleans.has('no-derived') ? { rebuilt: [], seconds: 0, saved: false, skipped: true } : deriveAll(args, io, s);

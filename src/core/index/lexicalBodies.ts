@@ -1,7 +1,9 @@
 // The lexical tier: the facts of a function body read from its tokens, without a syntax tree.
 // It produces exactly the body facts tree-sitter extraction produces — calls, value references,
-// calls through members, stores into members, INDIRECT_CALL hints, arguments, parameter calls
-// and compound-literal instances — by the same rules (see refs.scm, flow.scm, extractFlow.ts),
+// calls through members, stores into members (also through WRITE_ONCE-style macros and each arm of
+// a ?:), member-to-member copies, calls through locals loaded from members, calls passed as
+// arguments, returned names, INDIRECT_CALL hints, arguments, parameter calls and compound-literal
+// instances — by the same rules (see refs.scm, flow.scm, extractFlow.ts),
 // on the same prepared text. Bodies it cannot vouch for (a local struct, enum or typedef, asm)
 // are left to tree-sitter: `deferrable` says which. Differences measured against tree-sitter on
 // real drivers are in test/unit/lexicalTier.test.ts and docs/cold-index.md.
@@ -36,6 +38,8 @@ const ASSIGN_CODES = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=
 /** Macros that only wrap an access (extractFlow's WRAPPERS). */
 const WRAPPERS = /^(READ_ONCE|WRITE_ONCE|ACCESS_ONCE|rcu_dereference\w*|rcu_access_pointer|srcu_dereference\w*|smp_load_acquire|INDIRECT_CALL_\w+|unlikely|likely)$/;
 const HINT = /^INDIRECT_CALL_(?:([1-4])|INET|INET_1)$/;
+/** Macros that store their second argument into their first (extractFlow's STORES). */
+const STORES = /^(WRITE_ONCE|rcu_assign_pointer|RCU_INIT_POINTER|smp_store_release)$/;
 const CONSTANT = /^[A-Z0-9_]+$/;
 
 /** Whether a body can be left to the lexical tier (else tree-sitter parses it with the file). */
@@ -79,9 +83,9 @@ class BodyScan {
   private readonly loaded = new Set<string>();
   private readonly pendingRefs: ValueRef[] = [];
   private readonly deferred: (() => void)[] = [];
-  /** What a loaded local is given when the value is a plain name (`getfrag = ip_generic_getfrag`, through
-   *  `&` and casts): an argument passes on what it holds (extractFlow's namesIn). */
-  private readonly held = new Map<string, string[]>();
+  /** The values (token ranges) each loaded local is given: an argument passes on the names it holds
+   *  (extractFlow's namesIn), a call of it is a pointer call through the member it was loaded from. */
+  private readonly loads = new Map<string, [number, number][]>();
 
   constructor(t: Tokens, private readonly lines: LineIndex, private readonly head: BodyHead, private readonly globals: Map<string, string>, private readonly facts: FileFacts) {
     this.t = t;
@@ -189,7 +193,6 @@ class BodyScan {
           continue;
         }
         if (ASSIGN_CODES.has(c)) {
-          if (this.isIdent(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.noteHeld(this.s(i - 1), i + 1);
           if (top.kind === 'init' && this.designatorBefore(i, top)) {
             this.value(i + 1, 'designated', top);
             continue;
@@ -199,13 +202,19 @@ class BodyScan {
             continue;
           }
           this.value(i + 1, 'assign', top);
-          if (c === 61 && this.name(i - 1) && !this.isP(i - 2, '->') && !this.isP(i - 2, '.')) this.loaded.add(this.s(i - 1));
+          if (this.assignedLocal(i)) {
+            this.loaded.add(this.s(i - 1));
+            this.load(this.s(i - 1), i + 1);
+          }
           this.store(i);
           continue;
         }
         continue;
       }
-      if (t.kind[i] === Tok.Ident && t.end[i] - t.start[i] === 6 && this.s(i) === 'return') this.value(i + 1, 'return', top);
+      if (t.kind[i] === Tok.Ident && t.end[i] - t.start[i] === 6 && this.s(i) === 'return') {
+        this.value(i + 1, 'return', top);
+        this.returned(i + 1);
+      }
     }
     for (const d of this.deferred) d();
     this.flushRefs();
@@ -372,7 +381,10 @@ class BodyScan {
       }
       if (this.isP(k, '=')) {
         this.initEq.add(k);
-        if (nameTok >= 0 && !conditional) this.loaded.add(this.s(nameTok));
+        if (nameTok >= 0 && !conditional) {
+          this.loaded.add(this.s(nameTok));
+          this.load(this.s(nameTok), k + 1);
+        }
         // skip the initializer to the next comma or `;` at this level
         let m = k + 1;
         for (; m < t.count; m++) {
@@ -512,15 +524,34 @@ class BodyScan {
     this.deferred.push(() => {
       const pi = this.head.params.indexOf(callee);
       if (pi >= 0) this.facts.paramCalls.push({ fn: caller, index: pi, line });
+      if (STORES.test(callee)) {
+        const [lhs, value] = items;
+        if (lhs && value && this.postfix(lhs[0], lhs[1]) && this.memberEnd(lhs[1])) this.storeValue(lhs[1], value[0], value[1], caller, this.line(lhs[0]));
+        return;
+      }
+      if (pi < 0) this.pointerCalls(callee, line);
       const hint = HINT.exec(callee);
       if (hint) {
         const n = hint[1] ? Number(hint[1]) : callee === 'INDIRECT_CALL_INET' ? 2 : 1;
         this.facts.hints.push({ caller, line, macro: callee, candidates: items.slice(1, 1 + n).map(([a, b]) => this.t.text.slice(this.t.start[a], this.t.end[b])) });
         const chain = items[0] ? this.chainOfRange(items[0][0], items[0][1]) : undefined;
         if (chain) this.facts.memberCalls.push({ caller, line, chain });
+        // `INDIRECT_CALL_1(getfrag, …)` on a parameter or a local loaded from a member
+        else if (items[0] && items[0][0] === items[0][1] && this.isIdent(items[0][0])) {
+          const local = this.s(items[0][0]);
+          const p = this.head.params.indexOf(local);
+          if (p >= 0) this.facts.paramCalls.push({ fn: caller, index: p, line });
+          else this.pointerCalls(local, line);
+        }
         return;
       }
       items.forEach(([a, b], index) => {
+        // a call's value (`reg(dev, get_handler(dev))`)
+        if (this.isIdent(a) && this.isP(a + 1, '(') && this.t.match[a + 1] === b && !KEYWORDS.has(this.s(a))) {
+          const fn = this.s(a);
+          if (!WRAPPERS.test(fn) && !CONSTANT.test(fn)) this.facts.callArgs.push({ caller, callee, line, index, fn });
+          return;
+        }
         let id = -1;
         if (a === b) id = a;
         else if (b === a + 1 && (this.isP(a, '&') || this.isP(a, '*'))) id = b;
@@ -531,61 +562,187 @@ class BodyScan {
         // struct-typed locals are never functions; a typedef'd parameter may forward a callback (as extractFlow)
         const t = this.env.get(name);
         if (t && !(t.startsWith('D:') && this.head.params.includes(name))) return;
-        for (const n of this.held.get(name) ?? [name]) this.facts.args.push({ caller, callee, line, index, name: n });
+        const held = this.loads.get(name)?.flatMap(([lo, hi]) => this.namesIn(lo, hi));
+        for (const n of held?.length ? held : [name]) this.facts.args.push({ caller, callee, line, index, name: n });
       });
     });
   }
 
-  /** `local = value`: the name the local is given when the value is a plain name. */
-  private noteHeld(local: string, i: number): void {
-    while (this.isP(i, '&') || this.isP(i, '*') || (this.isP(i, '(') && this.castGroup(i))) i = this.isP(i, '(') ? this.t.match[i] + 1 : i + 1;
-    if (!this.name(i) || !(this.isP(i + 1, ';') || this.isP(i + 1, ','))) return;
-    const v = this.s(i);
-    if (CONSTANT.test(v)) return;
-    const l = this.held.get(local);
-    if (l) l.push(v);
-    else this.held.set(local, [v]);
+  /** `fp(…)` where the local `fp` was loaded from a member: a call through that member (extractFlow's pointerCalls). */
+  private pointerCalls(local: string, line: number): void {
+    for (const [lo, hi] of this.loads.get(local) ?? []) {
+      const chain = this.valueChain(lo, hi);
+      if (chain) this.facts.pointerCalls.push({ caller: this.head.fn, line, local, chain });
+    }
+  }
+
+  /** Whether the assignment operator at `i` gives a value to a plain local (`x = …`, `x += …`; not `*p =`, `a->x =`). */
+  private assignedLocal(i: number): boolean {
+    if (!this.name(i - 1) || this.isP(i - 2, '->') || this.isP(i - 2, '.')) return false;
+    if (!(this.isP(i - 2, '*') || this.isP(i - 2, '&') || this.isP(i - 2, '++') || this.isP(i - 2, '--'))) return true;
+    // a prefix operator owns the name unless a value precedes it (`a * b = …` is no C)
+    const before = i - 3;
+    return before >= 0 && (this.isIdent(before) || this.isP(before, ')') || this.isP(before, ']')) && !KEYWORDS.has(this.s(before));
+  }
+
+  /** Records the value starting at `i` (to the end of the expression) as given to `local`. */
+  private load(local: string, i: number): void {
+    const range: [number, number] = [i, this.exprEnd(i)];
+    const l = this.loads.get(local);
+    if (l) l.push(range);
+    else this.loads.set(local, [range]);
+  }
+
+  /** `return name;`: a function handing out a function (not a parameter or a local). */
+  private returned(i: number): void {
+    if (!this.name(i) || !this.isP(i + 1, ';')) return;
+    const value = this.s(i);
+    if (CONSTANT.test(value)) return;
+    const fn = this.head.fn;
+    const line = this.line(i);
+    this.deferred.push(() => {
+      if (!this.head.params.includes(value) && !this.env.has(value) && !this.loaded.has(value)) this.facts.returns.push({ fn, line, value });
+    });
+  }
+
+  /** Last token of the expression starting at `i`: up to a `;`, `,`, a closer or a `:` of an outer `?:`. */
+  private exprEnd(i: number): number {
+    const t = this.t;
+    let open = 0;
+    let k = i;
+    for (; k < t.count; k++) {
+      if (t.kind[k] !== Tok.Punct) continue;
+      const m = t.match[k];
+      if (m > k) {
+        k = m;
+        continue;
+      }
+      const c = t.code[k];
+      if (c === 59 || c === 44 || c === 41 || c === 93 || c === 125) break;
+      if (c === 63) open++;
+      else if (c === 58) {
+        if (open === 0) break;
+        open--;
+      }
+    }
+    return k - 1;
+  }
+
+  /** The `?` and its `:` of a conditional expression spanning [lo, hi], or undefined. */
+  private ternary(lo: number, hi: number): [number, number] | undefined {
+    let q = -1;
+    let open = 0;
+    for (let k = lo; k <= hi; k++) {
+      if (this.t.kind[k] !== Tok.Punct) continue;
+      if (this.t.match[k] > k) {
+        k = this.t.match[k];
+        continue;
+      }
+      if (this.isP(k, '?')) {
+        if (q < 0) q = k;
+        else open++;
+      } else if (q >= 0 && this.isP(k, ':')) {
+        if (open === 0) return [q, k];
+        open--;
+      }
+    }
+    return undefined;
+  }
+
+  /** [lo, hi] without a leading `&`/`*`, cast or enclosing parentheses (one step), or undefined; 'literal' for a compound literal. */
+  private unwrap(lo: number, hi: number): [number, number] | 'literal' | undefined {
+    if (lo >= hi) return undefined;
+    if (this.isP(lo, '&') || this.isP(lo, '*')) return [lo + 1, hi];
+    if (this.isP(lo, '(') && this.castGroup(lo)) return this.isP(this.t.match[lo] + 1, '{') ? 'literal' : [this.t.match[lo] + 1, hi];
+    if (this.isP(lo, '(') && this.t.match[lo] === hi) return [lo + 1, hi - 1];
+    return undefined;
+  }
+
+  /** Plain names the value [lo, hi] can be: `a`, `&a`, `(T)a`, `(a)`, `c ? a : b` (extractFlow's namesIn). */
+  private namesIn(lo: number, hi: number): string[] {
+    if (lo > hi) return [];
+    const q = this.ternary(lo, hi);
+    if (q) return [...this.namesIn(q[0] + 1, q[1] - 1), ...this.namesIn(q[1] + 1, hi)];
+    if (lo === hi) return this.name(lo) && !CONSTANT.test(this.s(lo)) ? [this.s(lo)] : [];
+    const u = this.unwrap(lo, hi);
+    return Array.isArray(u) ? this.namesIn(u[0], u[1]) : [];
+  }
+
+  /** A postfix expression (`a->b[i].c`, `f(x)->d`, `READ_ONCE(p)`): names joined by `->`/`.` and bracket groups only. */
+  private postfix(lo: number, hi: number): boolean {
+    if (lo >= hi || !(this.name(lo) || this.isP(lo, '('))) return false;
+    for (let k = lo; k <= hi; k++) {
+      if (this.t.kind[k] === Tok.Punct && this.t.match[k] > k) {
+        if (this.t.match[k] > hi) return false;
+        k = this.t.match[k];
+      } else if (this.isIdent(k)) {
+        if (KEYWORDS.has(this.s(k)) || (k > lo && !this.isP(k - 1, '->') && !this.isP(k - 1, '.'))) return false;
+      } else if (!this.isP(k, '->') && !this.isP(k, '.')) return false;
+    }
+    return this.isP(hi, ')') || this.isP(hi, ']') || this.memberEnd(hi);
+  }
+
+  private memberEnd(i: number): boolean {
+    return this.isIdent(i) && (this.isP(i - 1, '->') || this.isP(i - 1, '.'));
+  }
+
+  /** The chain of the value [lo, hi] through `&`, `*` and parentheses (extractFlow's chainOf on a whole value). */
+  private valueChain(lo: number, hi: number): string | undefined {
+    for (let guard = 0; guard < 16; guard++) {
+      if (this.isP(lo, '(') && this.castGroup(lo)) return undefined; // a cast: its type, with no fields
+      const u = this.unwrap(lo, hi);
+      if (!Array.isArray(u)) break;
+      [lo, hi] = u;
+    }
+    return this.postfix(lo, hi) ? this.chainBack(hi) : undefined;
   }
 
   // ── members ─────────────────────────────────────────────────────────────
-  /** `x->f = value;`: a store when the left side is a member and the value a name. */
+  /** `x->f = value;`: a store when the left side is a member (extractFlow's store). */
   private store(eq: number): void {
     const lhsEnd = eq - 1;
-    if (!this.isIdent(lhsEnd) || !(this.isP(lhsEnd - 1, '->') || this.isP(lhsEnd - 1, '.'))) return;
-    // the value: through &, *, casts and parentheses, to a name ended by the statement
-    let i = eq + 1;
-    for (let guard = 0; guard < 16; guard++) {
-      if (this.isP(i, '&') || this.isP(i, '*')) i++;
-      else if (this.isP(i, '(') && this.castGroup(i)) {
-        if (this.isP(this.t.match[i] + 1, '{')) return; // a compound literal
-        i = this.t.match[i] + 1;
-      } else if (this.isP(i, '(') && this.t.match[i] > i) {
-        // a parenthesized value: only when it holds the whole value
-        const c = this.t.match[i];
-        if (!this.valueEnd(c + 1)) return;
-        i++;
-      } else break;
-    }
-    if (!this.name(i)) return;
-    let end = i + 1;
-    while (this.isP(end, ')')) end++;
-    if (!this.valueEnd(end)) return;
-    const value = this.s(i);
-    if (CONSTANT.test(value)) return;
+    if (!this.memberEnd(lhsEnd)) return;
     const start = this.lhsStart(lhsEnd);
     if (start < 0) return;
-    const context = this.head.fn;
-    const line = this.line(start);
+    this.storeValue(lhsEnd, eq + 1, this.exprEnd(eq + 1), this.head.fn, this.line(start));
+  }
+
+  /**
+   * The value [lo, hi] stored into the member ending at `lhsEnd`: a function or a parameter (a store),
+   * each arm of a `?:`, or another member or a call's result (a copy); through `&`, `*`, casts and parentheses.
+   */
+  private storeValue(lhsEnd: number, lo: number, hi: number, context: string, line: number): void {
+    for (let guard = 0; guard < 16 && lo <= hi; guard++) {
+      const q = this.ternary(lo, hi);
+      if (q) {
+        this.storeValue(lhsEnd, q[0] + 1, q[1] - 1, context, line);
+        this.storeValue(lhsEnd, q[1] + 1, hi, context, line);
+        return;
+      }
+      const u = this.unwrap(lo, hi);
+      if (u === 'literal') return; // its members are bound as a literal instance
+      if (!u) break;
+      [lo, hi] = u;
+    }
+    if (lo > hi) return;
+    if (lo < hi) {
+      if (!this.postfix(lo, hi)) return;
+      this.deferred.push(() => {
+        const from = this.chainBack(hi);
+        const chain = from && this.chainBack(lhsEnd);
+        if (from && chain) this.facts.copies.push({ context, line, chain, from });
+      });
+      return;
+    }
+    if (!this.name(lo)) return;
+    const value = this.s(lo);
+    if (CONSTANT.test(value)) return;
     this.deferred.push(() => {
       const param = this.head.params.indexOf(value);
       if (param < 0 && (this.env.has(value) || this.loaded.has(value))) return;
       const chain = this.chainBack(lhsEnd);
       if (chain) this.facts.stores.push({ context, line, chain, value, param });
     });
-  }
-
-  private valueEnd(i: number): boolean {
-    return this.isP(i, ';') || this.isP(i, ',') || this.isP(i, ')') || this.isP(i, '}');
   }
 
   /** First token of the postfix expression ending at `hi`, or -1 when a prefix operator owns it. */

@@ -3,7 +3,7 @@
 import type { FileFacts } from './facts.ts';
 
 /** The fact kinds that come from function bodies (the lexical tier produces these). */
-export const BODY_FACT_KINDS = ['calls', 'refs', 'args', 'memberCalls', 'stores', 'hints', 'paramCalls', 'opsInstances'] as const;
+export const BODY_FACT_KINDS = ['calls', 'refs', 'args', 'memberCalls', 'stores', 'hints', 'paramCalls', 'opsInstances', 'copies', 'pointerCalls', 'callArgs', 'returns'] as const;
 /** The fact kinds that come from the skeleton parse either way. */
 export const HEAD_FACT_KINDS = ['functions', 'prototypes', 'structs', 'enums', 'macros', 'typedefs'] as const;
 export type FactKind = (typeof BODY_FACT_KINDS)[number] | (typeof HEAD_FACT_KINDS)[number];

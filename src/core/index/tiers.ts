@@ -12,11 +12,8 @@ export interface TierPolicy {
 /** Bodies outside the network core to the lexical tier (`--lexical-bodies`). */
 export const LEXICAL_OUTSIDE_CORE: TierPolicy = { precise: ['net/', 'include/'] };
 export const PRECISE_ONLY: TierPolicy = { precise: null };
-/**
- * Off by default: extraction gained fact kinds the tier does not produce yet (copies, pointerCalls,
- * callArgs, stores through WRITE_ONCE/rcu_assign_pointer); until it does, tree-sitter reads every body.
- */
-export const DEFAULT_TIERS: TierPolicy = PRECISE_ONLY;
+/** The tier produces every body fact kind extraction does (BODY_FACT_KINDS; docs/cold-index.md). */
+export const DEFAULT_TIERS: TierPolicy = LEXICAL_OUTSIDE_CORE;
 
 export function lexicalFor(policy: TierPolicy, file: string): boolean {
   return policy.precise !== null && !policy.precise.some((p) => file.startsWith(p));
