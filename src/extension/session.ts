@@ -209,10 +209,12 @@ export class Atlas implements vscode.Disposable {
     const rel = this.rel(uri);
     if (!rel || !this.session || this.state !== 'ready') return;
     const session = this.session;
-    const { store, factsChanged } = await reindexDerived(this.scope(), session, this.derived!, rel, (l) => this.output.info(l));
+    const { store, factsChanged, update } = await reindexDerived(this.scope(), session, this.derived!, rel, (l) => this.output.info(l));
     session.save();
-    if (factsChanged) this.rebuildGraphs(session, store); else saveDerived(store, session); // same facts: graph, layers and counters stand; only the stamps move
-    this.output.info(`re-indexed ${rel}${factsChanged ? '' : ' (no fact changed)'}`);
+    // sections updated in place or dropped: the map's inputs are taken again (what was dropped is built now)
+    if (update.incremental.length || update.rebuilt.length) this.rebuildGraphs(session, store);
+    setTimeout(() => this.derived === store && saveDerived(store, session), 0); // after the answers are up
+    this.output.info(`re-indexed ${rel}${factsChanged ? '' : ' (no fact changed)'}${update.incremental.length ? `; updated ${update.incremental.join(', ')}` : ''}${update.rebuilt.length ? `; rebuilt ${update.rebuilt.join(', ')}` : ''}`);
     this.changed.fire();
   }
 

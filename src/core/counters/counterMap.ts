@@ -3,6 +3,7 @@
 // group ↔ net->mib.X), the statistics macros (derived from their definitions, not a fixed list)
 // and their call sites (with the enum argument read from the source line).
 import type { KernelIndex } from '../index/model.ts';
+import type { FileFacts } from '../index/facts.ts';
 import type { ReadTreeFile } from '../index/treeFiles.ts';
 import { splitSnmp6Name } from '../metrics/snmp6.ts';
 
@@ -46,9 +47,47 @@ export class CounterMap {
   constructor(private readonly index: KernelIndex, private readonly read: ReadTreeFile) {
     this.readTables();
     this.deriveMacros();
-    this.findSites();
-    this.liftHelperSites();
+    for (const f of this.index.allFacts()) this.fileSites.set(f.file, this.sitesIn(f));
+    this.assemble();
     this.readDocs();
+  }
+
+  /** Each file's own sites (the statistics macros it calls, with the counter read off the call's line). */
+  private readonly fileSites = new Map<string, CounterSite[]>();
+
+  /** Every site in file order, then the sites lifted to the callers of inline helpers. */
+  private assemble(): void {
+    this.sites.clear();
+    this.byFunction.clear();
+    for (const f of this.index.allFacts()) {
+      for (const site of this.fileSites.get(f.file) ?? []) {
+        push(this.sites, site.counter, site);
+        push(this.byFunction, site.function, site);
+      }
+    }
+    this.liftHelperSites();
+  }
+
+  /**
+   * One file changed (its new facts are in the index, its new text on disk): its sites are read again and
+   * the map is put together anew. Returns why that is not enough (the caller rebuilds the map), or undefined.
+   * `old`: the file's facts before (the statistics macros and tables it held).
+   */
+  refreshFile(old: FileFacts | undefined, file: string): string | undefined {
+    const now = this.index.fileFacts(file);
+    for (const f of [old, now]) {
+      if (!f) continue;
+      if (f.opsInstances.some((o) => o.struct === 'snmp_mib')) return 'it holds an SNMP_MIB table';
+      if (/\.h$/.test(file) && f.functions.some((fn) => fn.isInline && /STATS/.test(fn.name))) return 'an inline statistics helper is read off its lines';
+    }
+    if (this.tables.some((t) => t.file === file)) return 'a counter table is printed from it';
+    const macros = (f: FileFacts | undefined) => JSON.stringify(f?.macros.filter((m) => m.params && /STATS|_DEVINC|_DEVADD|_DEVUPD|mib\./.test(m.body)).map((m) => [m.name, m.params, m.body]) ?? []);
+    if (macros(old) !== macros(now)) return 'a statistics macro changed';
+    this.lineCache.delete(file);
+    if (now) this.fileSites.set(file, this.sitesIn(now));
+    else this.fileSites.delete(file);
+    this.assemble();
+    return undefined;
   }
 
   private readonly lineCache = new Map<string, string[]>();
@@ -202,8 +241,9 @@ export class CounterMap {
     }
   }
 
-  private findSites(): void {
-    for (const f of this.index.allFacts()) {
+  private sitesIn(f: FileFacts): CounterSite[] {
+    const out: CounterSite[] = [];
+    {
       for (const c of f.calls) {
         const m = this.macros.get(c.callee);
         if (!m) continue;
@@ -219,15 +259,14 @@ export class CounterMap {
           for (const en of enums) {
             for (const mib of m.mibs) {
               for (const counter of this.byMibEnum.get(`${mib}\0${en}`) ?? []) {
-                const site: CounterSite = { counter, enum: en, function: c.caller, file: f.file, line: c.line, macro: c.callee };
-                push(this.sites, counter, site);
-                push(this.byFunction, c.caller, site);
+                out.push({ counter, enum: en, function: c.caller, file: f.file, line: c.line, macro: c.callee });
               }
             }
           }
         }
       }
     }
+    return out;
   }
 
   /**

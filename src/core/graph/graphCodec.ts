@@ -297,6 +297,14 @@ export class StoredGraph implements GraphQueries {
     return r;
   }
 
+  /** How many edges come into `fn` (no edge decoded). */
+  callerCount(fn: string): number {
+    const id = this.id(fn);
+    if (id < 0) return 0;
+    const [a, b] = this.range(this.dir.inStart, id);
+    return b - a;
+  }
+
   callers(fn: string): readonly CallEdge[] {
     let r = this.memo.in.get(fn);
     if (!r) {

@@ -20,6 +20,8 @@ export interface HintMacro {
 export class MacroCalls {
   private readonly reach = new Map<string, Set<string>>();
   private hintMacros: Map<string, HintMacro> | undefined;
+  /** Names whose being a function or not some expansion so far depended on. */
+  readonly consulted = new Set<string>();
 
   constructor(private readonly index: KernelIndex, private readonly isFunction: (name: string) => boolean) {}
 
@@ -50,6 +52,7 @@ export class MacroCalls {
     }
     for (const words of variants) {
       for (const w of words) {
+        this.consulted.add(w);
         if (this.isMacroOnly(w)) for (const x of this.expand(w, depth + 1, onPath)) out.add(x);
         else if (this.isFunction(w)) out.add(w);
       }

@@ -29,6 +29,11 @@ export class TypeResolver {
     return undefined;
   }
 
+  /** Whether a resolution so far asked what `fn` returns. */
+  askedReturn(fn: string): boolean {
+    return this.returns.has(fn);
+  }
+
   /** Struct tag returned by function `fn` (`static inline struct inet_sock *inet_sk(…)`), or a macro that casts. */
   returnTag(fn: string): string | undefined {
     let r = this.returns.get(fn);

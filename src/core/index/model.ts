@@ -41,22 +41,80 @@ function push<T>(m: Map<string, T[]>, k: string, v: T): void {
   else m.set(k, [v]);
 }
 
+/** How each lookup is filled from one file's facts (a lookup's lists hold files in index order). */
+const FILLS: { [K in keyof Lookups]: (m: Lookups[K], f: FileFacts) => void } = {
+  functions: (m, f) => { for (const d of f.functions) push(m, d.name, { file: f.file, def: d }); },
+  structs: (m, f) => { for (const d of f.structs) push(m, d.name, { file: f.file, def: d }); },
+  macros: (m, f) => { for (const d of f.macros) push(m, d.name, { file: f.file, def: d }); },
+  enums: (m, f) => { for (const d of f.enums) if (d.name) push(m, d.name, { file: f.file, def: d }); },
+  callsFrom: (m, f) => { for (const c of f.calls) push(m, c.caller, { file: f.file, def: c }); },
+  callsTo: (m, f) => { for (const c of f.calls) push(m, c.callee, { file: f.file, def: c }); },
+};
+/** Lookups whose key order is read (the hint macros are found in macro-name order): a file adding or dropping
+ *  a key rebuilds them so the order stays a fresh build's. The others are read by key (function names are
+ *  listed in file order from the facts where order matters: layers' votes) and are patched. */
+const KEY_ORDERED = new Set<keyof Lookups>(['structs', 'macros', 'enums']);
+
 export class KernelIndex {
   private readonly files = new Map<string, FileFacts>();
+  /** Each file's place in `files` (ascending in iteration order): where its lookup entries go. */
+  private readonly ordinals = new Map<string, number>();
+  private nextOrdinal = 0;
   private lookups: Lookups | undefined;
+  private maps: Partial<Lookups> = {};
 
   constructor(readonly root: string, readonly kernelVersion: string | null) {}
 
-  /** Insert or replace one file's facts. */
+  /** Insert or replace one file's facts. A replaced file keeps its place; the lookups built so far are
+   *  patched for what the file held and holds (not rebuilt over every file). */
   setFile(facts: FileFacts): void {
+    const old = this.files.get(facts.file);
+    if (!old) this.ordinals.set(facts.file, this.nextOrdinal++);
     this.files.set(facts.file, facts);
-    this.lookups = undefined;
+    if (old) this.patchLookups(facts.file, old, facts);
+    else if (this.lookups) this.patchLookups(facts.file, undefined, facts);
   }
 
   removeFile(file: string): boolean {
-    const had = this.files.delete(file);
-    if (had) this.lookups = undefined;
-    return had;
+    const old = this.files.get(file);
+    if (!old) return false;
+    this.patchLookups(file, old, undefined);
+    this.files.delete(file);
+    this.ordinals.delete(file);
+    return true;
+  }
+
+  /** The file's place in iteration order (files met earlier have smaller ones). */
+  ordinal(file: string): number {
+    return this.ordinals.get(file) ?? Infinity;
+  }
+
+  private patchLookups(file: string, old: FileFacts | undefined, now: FileFacts | undefined): void {
+    if (!this.lookups) return;
+    const at = this.ordinal(file);
+    for (const k of Object.keys(this.maps) as (keyof Lookups)[]) {
+      const m = this.maps[k] as Map<string, Located<unknown>[]>;
+      const fill = FILLS[k] as (m: Map<string, Located<unknown>[]>, f: FileFacts) => void;
+      const before = new Map<string, Located<unknown>[]>();
+      const after = new Map<string, Located<unknown>[]>();
+      if (old) fill(before, old);
+      if (now) fill(after, now);
+      if (KEY_ORDERED.has(k) && ([...before.keys()].some((n) => !after.has(n) && m.get(n)!.length === before.get(n)!.length) || [...after.keys()].some((n) => !m.has(n)))) {
+        delete this.maps[k]; // a key comes or goes: rebuilt on next use, in file order
+        continue;
+      }
+      for (const key of new Set([...before.keys(), ...after.keys()])) {
+        const list = (m.get(key) ?? []).filter((e) => e.file !== file);
+        const add = after.get(key);
+        if (add) {
+          let i = list.length;
+          while (i > 0 && this.ordinal(list[i - 1].file) > at) i--;
+          list.splice(i, 0, ...add);
+        }
+        if (list.length) m.set(key, list);
+        else m.delete(key);
+      }
+    }
   }
 
   fileFacts(file: string): FileFacts | undefined {
@@ -75,22 +133,22 @@ export class KernelIndex {
   private get l(): Lookups {
     if (this.lookups) return this.lookups;
     const files = this.files;
-    const maps: Partial<Lookups> = {};
-    const build = <K extends keyof Lookups>(k: K, fill: (m: Lookups[K], f: FileFacts) => void): Lookups[K] => {
-      const have = maps[k] as Lookups[K] | undefined;
+    const build = <K extends keyof Lookups>(k: K): Lookups[K] => {
+      const have = this.maps[k] as Lookups[K] | undefined;
       if (have) return have;
       const m = new Map() as Lookups[K];
+      const fill = FILLS[k] as (m: Lookups[K], f: FileFacts) => void;
       for (const f of files.values()) fill(m, f);
-      maps[k] = m;
+      this.maps[k] = m;
       return m;
     };
     this.lookups = {
-      get functions() { return build('functions', (m, f) => { for (const d of f.functions) push(m, d.name, { file: f.file, def: d }); }); },
-      get structs() { return build('structs', (m, f) => { for (const d of f.structs) push(m, d.name, { file: f.file, def: d }); }); },
-      get macros() { return build('macros', (m, f) => { for (const d of f.macros) push(m, d.name, { file: f.file, def: d }); }); },
-      get enums() { return build('enums', (m, f) => { for (const d of f.enums) if (d.name) push(m, d.name, { file: f.file, def: d }); }); },
-      get callsFrom() { return build('callsFrom', (m, f) => { for (const c of f.calls) push(m, c.caller, { file: f.file, def: c }); }); },
-      get callsTo() { return build('callsTo', (m, f) => { for (const c of f.calls) push(m, c.callee, { file: f.file, def: c }); }); },
+      get functions() { return build('functions'); },
+      get structs() { return build('structs'); },
+      get macros() { return build('macros'); },
+      get enums() { return build('enums'); },
+      get callsFrom() { return build('callsFrom'); },
+      get callsTo() { return build('callsTo'); },
     };
     return this.lookups;
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { scopeKey, treeAttributeMacros, type IndexSession } from '../index/indexer.ts';
 import type { ScopeOptions } from '../index/kernelTree.ts';
 import { treeFileReader } from '../index/treeFiles.ts';
-import { DerivedStore, derivedKey, derivedPath, takeStamps } from './derivedStore.ts';
+import { DerivedStore, derivedKey, derivedPath, takeStamps, type DerivedUpdate } from './derivedStore.ts';
 import { graphsFrom } from './graphs.ts';
 import { MapBuilder } from './mapModel.ts';
 
@@ -28,6 +28,8 @@ export function completeDerived(store: DerivedStore, session: IndexSession, log:
 /** Persists what was built, with the stamps of the files it came from (best effort, under the cache lock). */
 export function saveDerived(store: DerivedStore, session: IndexSession): boolean {
   const root = session.tree.root;
+  // a map model made stale by an update is saved as a fresh build would save it
+  if (store.mapStale) store.mapModel(() => new MapBuilder({ index: session.index, ...graphsFrom(store, session.index, () => {}) }));
   return store.save(root, () => takeStamps(root, [...session.stamps.values(), ...headerStamps(root, session)]), (write) => session.access?.attemptLocked(write) ?? false);
 }
 
@@ -43,32 +45,14 @@ function headerStamps(root: string, session: IndexSession): { file: string; size
 }
 
 /**
- * Re-indexes one saved file and returns the derived state that matches the index after it: the same
- * store when the file's facts did not change (the call graph stands; layers and counters, which also
- * read source lines, are rebuilt on use), else a fresh one rebuilt from the index on first use.
+ * Re-indexes one saved file and brings the derived state up to date for what it changed (DerivedStore.update):
+ * the same store, its sections updated in place or, where the change is not local to the file, rebuilt
+ * on use (`update.reasons` says which and why).
  */
-export async function reindexDerived(scope: ScopeOptions, session: IndexSession, store: DerivedStore, file: string, log: (line: string) => void): Promise<{ store: DerivedStore; factsChanged: boolean }> {
-  const before = factsText(session, file);
+export async function reindexDerived(_scope: ScopeOptions, session: IndexSession, store: DerivedStore, file: string, log: (line: string) => void): Promise<{ store: DerivedStore; factsChanged: boolean; update: DerivedUpdate }> {
+  const old = session.index.fileFacts(file);
   await session.reindexFile(file);
-  if (factsText(session, file) === before) {
-    store.rekey(inputsOf(session));
-    return { store, factsChanged: false };
-  }
-  store.close();
-  return { store: derivedOf(scope, session, log), factsChanged: true };
-}
-
-const factsText = (session: IndexSession, file: string) => {
-  const f = session.index.fileFacts(file);
-  return f ? canonicalJson(f) : undefined;
-};
-
-/** JSON with every object's keys sorted: facts decoded from the cache and facts fresh from the extractor
- *  hold the same values with keys in another order. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, function (_k, x: unknown) {
-    if (!x || typeof x !== 'object' || Array.isArray(x)) return x;
-    const o = x as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  });
+  const update = store.update(file, old, inputsOf(session));
+  for (const r of update.reasons) log(`derived ${r}`);
+  return { store, factsChanged: update.factsChanged, update };
 }

@@ -17,7 +17,9 @@ import type { ReadTreeFile } from '../index/treeFiles.ts';
 import { CallGraph } from '../graph/callGraph.ts';
 import { StoredGraph, encodeGraph } from '../graph/graphCodec.ts';
 import type { GraphQueries } from '../graph/graphQueries.ts';
-import { buildLayerModel } from '../graph/layers.ts';
+import { buildLayerModel, updateLayerModel } from '../graph/layers.ts';
+import type { FileFacts } from '../index/facts.ts';
+import { diffFacts } from '../index/factsDiff.ts';
 import { decodeLayers, encodeLayers } from '../graph/layersCodec.ts';
 import type { LayerModel } from '../graph/types.ts';
 import { CounterMap } from '../counters/counterMap.ts';
@@ -189,23 +191,6 @@ export class DerivedStore {
     if (this.file?.header.meta.key !== inputs.key) this.usable = false;
   }
 
-  /**
-   * The index changed without changing any fact (a file saved as it was, or with edits no fact
-   * records): the sections derived from facts alone (graph, macro names) stay valid for the new content
-   * key; those that also read source lines (layers: registration arguments; counters: the counter
-   * named at each call; the map) are rebuilt on first use.
-   */
-  rekey(inputs: DerivedInputs): void {
-    const fileValid = this.usable && this.file?.header.meta.key === this.inputs?.key;
-    this.inputs = inputs;
-    if (fileValid && this.file) this.file.header.meta.key = inputs.key;
-    for (const s of ['layers', 'counters', 'map'] as const) {
-      this.built.delete(s);
-      this.skip.add(s);
-    }
-    this.l = this.c = this.m = undefined;
-  }
-
   /** Says once that a section was damaged, then lets it be rebuilt. */
   damaged(section: DerivedSection, e: Error): void {
     if (!this.told.has(section)) {
@@ -256,8 +241,7 @@ export class DerivedStore {
     const stored = this.loadFrom('graph', (f) => new StoredGraph(pagedTable(f.paged('graph'))));
     if (stored) return (this.g = stored);
     const g = this.builtGraph();
-    const index = this.need('graph').index;
-    this.built.set('graph', Paged.of(encodeTable(g.uncached(() => encodeGraph({ graph: g, index, unresolvedCallers: () => g.unresolved.keys() })))));
+    this.dirty.add('graph'); // encoded when saved
     this.rebuilt.push('graph');
     this.macros(); // the names `knows` falls back on travel with the graph
     return (this.g = g);
@@ -320,6 +304,7 @@ export class DerivedStore {
     if (stored) return (this.m = stored);
     this.need('map');
     const m = builder().build();
+    this.mapStale = false;
     this.built.set('map', encodeJson(m));
     this.rebuilt.push('map');
     return (this.m = m);
@@ -339,8 +324,14 @@ export class DerivedStore {
     const inputs = this.inputs;
     if (!inputs) return false;
     const stampsChanged = !this.usable || !this.fresh(root);
-    if (!this.built.size && !stampsChanged) return false;
+    if (!this.built.size && !this.dirty.size && !stampsChanged) return false;
     const sections: Record<string, Buffer | Paged> = {};
+    for (const name of [...this.dirty]) {
+      const b = this.encodeDirty(name);
+      if (b) this.built.set(name, b);
+      else this.built.delete(name);
+      this.dirty.delete(name);
+    }
     for (const name of DERIVED_SECTIONS) {
       if (name === 'stamps') continue;
       const b = this.built.get(name) ?? (this.usable && !this.skip.has(name) && this.file?.has(name) ? this.tryRaw(name) : undefined);
@@ -364,6 +355,127 @@ export class DerivedStore {
   close(): void {
     this.file?.close();
   }
+
+  /** Sections changed in memory by an update, encoded when saved (the graph's encoding is the costly part). */
+  private readonly dirty = new Set<DerivedSection>();
+  /** The map model went stale with an update; it is built again when asked for (or before a save). */
+  mapStale = false;
+
+  /**
+   * One file was re-indexed (`old`: its facts before, the index now holds the new ones; `inputs` the
+   * index's new content key). Every section is brought up to date for what the file changed:
+   * - the same facts: the graph stands; the file's registrations and counter sites, read off its lines,
+   *   are read again;
+   * - other facts that stay local to the file (calls added or removed, lines moved, a counter
+   *   increment added): its call sites are resolved again and its moved lines carried into every edge,
+   *   placement and site that cites them;
+   * - anything else is rebuilt, section by section, with the reason said in `reasons`.
+   * The result equals a build from scratch on the same index.
+   */
+  update(file: string, old: FileFacts | undefined, inputs: DerivedInputs): DerivedUpdate {
+    const fileValid = this.usable && this.file?.header.meta.key === this.inputs?.key;
+    this.inputs = inputs;
+    if (fileValid && this.file) this.file.header.meta.key = inputs.key;
+    const { index, read } = inputs;
+    const now = index.fileFacts(file);
+    const out: DerivedUpdate = { factsChanged: true, incremental: [], rebuilt: [], reasons: [] };
+    const rebuild = (section: DerivedSection, reason: string) => {
+      out.rebuilt.push(section);
+      out.reasons.push(`${section}: ${reason}`);
+      this.drop(section);
+    };
+    if (!old || !now) {
+      for (const s of ['graph', 'macros', 'layers', 'counters', 'map'] as const) rebuild(s, old ? 'the file left the index' : 'a new file');
+      return out;
+    }
+    const diff = diffFacts(old, now);
+    out.factsChanged = diff.changed.length > 0 || [...diff.lines].some(([a, b]) => a !== b);
+    // graph: only an in-memory call graph can be updated; a fresh one is built from the new index as it is
+    if (out.factsChanged) {
+      if (this.callGraph) {
+        const why = this.callGraph.updateFile(old, diff);
+        if (why) {
+          rebuild('graph', why);
+          if (diff.changed.includes('macros')) rebuild('macros', 'macros changed');
+        } else this.changed('graph', out);
+      } else if (this.g || this.usable) {
+        this.drop('graph');
+        this.g = this.builtGraph();
+        this.changed('graph', out);
+        out.reasons.push('graph: built in memory from the index (the cached graph cannot be updated in place)');
+        if (diff.changed.includes('macros')) rebuild('macros', 'macros changed');
+      }
+    }
+    // layers: placements at the lines they moved to, the file's registrations read again
+    if (this.l || (this.usable && this.file?.has('layers') && !this.skip.has('layers'))) {
+      const cur = this.layers();
+      const next = out.rebuilt.includes('graph') ? 'the call graph was rebuilt' : updateLayerModel(cur, index, this.graph(), read, old, diff);
+      if (typeof next === 'string') rebuild('layers', next);
+      else if (next !== cur) {
+        this.l = next;
+        this.changed('layers', out);
+      }
+    }
+    // counters: the file's sites read again (a counter map read from the cache knows no sites per file: built anew if the file has any)
+    if (this.c || (this.usable && this.file?.has('counters') && !this.skip.has('counters'))) {
+      const cur = this.counters();
+      if (cur instanceof CounterMap) {
+        const why = cur.refreshFile(old, file);
+        if (why) rebuild('counters', why);
+        else this.changed('counters', out);
+      } else if ([...old.calls, ...now.calls].some((c) => cur.macros.has(c.callee) || cur.functionCounters(c.callee).length) || now.opsInstances.some((o) => o.struct === 'snmp_mib') || old.opsInstances.some((o) => o.struct === 'snmp_mib') || cur.tables.some((t) => t.file === file)) {
+        this.drop('counters');
+        this.c = new CounterMap(index, read);
+        this.changed('counters', out);
+        out.reasons.push('counters: built in memory from the index (the cached counter map cannot be updated in place)');
+      }
+    }
+    // the map model: built again when next asked for
+    if (out.incremental.length || out.rebuilt.length) {
+      if (this.m || (this.usable && this.file?.has('map') && !this.skip.has('map'))) this.mapStale = true;
+      this.drop('map');
+    }
+    return out;
+  }
+
+  private changed(section: DerivedSection, out: DerivedUpdate): void {
+    if (!out.incremental.includes(section)) out.incremental.push(section);
+    this.dirty.add(section);
+    this.skip.add(section);
+  }
+
+  /** Forgets a section (in memory and in the file) so that it is built again on use. */
+  private drop(section: DerivedSection): void {
+    this.built.delete(section);
+    this.dirty.delete(section);
+    this.skip.add(section);
+    if (section === 'graph') this.g = this.callGraph = undefined;
+    if (section === 'macros') this.macroNames = undefined;
+    if (section === 'layers') this.l = undefined;
+    if (section === 'counters') this.c = undefined;
+    if (section === 'map') this.m = undefined;
+  }
+
+  /** The encoding of a section changed in memory by an update. */
+  private encodeDirty(name: DerivedSection): Buffer | Paged | undefined {
+    if (name === 'graph' && this.callGraph) {
+      const g = this.callGraph;
+      return Paged.of(encodeTable(g.uncached(() => encodeGraph({ graph: g, index: this.inputs!.index, unresolvedCallers: () => g.unresolved.keys() }))));
+    }
+    if (name === 'layers' && this.l) return encodeTable(encodeLayers(this.l));
+    if (name === 'counters' && this.c instanceof CounterMap) return encodeJson(encodeCounters(this.c));
+    return undefined;
+  }
+}
+
+export interface DerivedUpdate {
+  /** Whether the file's facts changed (else only what is read off its lines was refreshed). */
+  factsChanged: boolean;
+  /** Sections brought up to date in memory for what the file changed. */
+  incremental: DerivedSection[];
+  /** Sections thrown away and built again on use, each with its reason in `reasons`. */
+  rebuilt: DerivedSection[];
+  reasons: string[];
 }
 
 /** A sorted string list answering membership by binary search (decodes ~log2(n) strings). */

@@ -15,6 +15,8 @@ export interface MapGraph {
   callees(fn: string): readonly CallEdge[];
   callers(fn: string): readonly CallEdge[];
   path(from: string, to: string, opts?: { maxDepth?: number; k?: number }): PathResult;
+  /** `callers(fn).length` without making the edges (ranking every function of a band). */
+  callerCount?(fn: string): number;
 }
 
 /** What the map needs of the counter map (which functions increment which counters). */
@@ -114,7 +116,7 @@ export class MapBuilder {
     }
     for (const l of layers.layers) {
       const ranked = l.functions
-        .map((f) => ({ f, n: this.inp.graph.callers(f.name).length }))
+        .map((f) => ({ f, n: this.inp.graph.callerCount ? this.inp.graph.callerCount(f.name) : this.inp.graph.callers(f.name).length }))
         .sort((a, b) => b.n - a.n || a.f.name.localeCompare(b.f.name))
         .slice(0, PER_LAYER);
       for (const { f } of ranked) add(this.placeFunction(f.name));
