@@ -23,7 +23,7 @@ export interface DerivedTree {
 const scopeOf = (args: ParsedArgs) => ({ all: args.booleans.has('all'), include: args.values.get('include'), exclude: args.values.get('exclude') });
 
 /** The tree's derived state opened without the index, and whether it is current (no file changed since). */
-export function openDerived(args: ParsedArgs, io: CliIo): { tree: TreeInfo; store: DerivedStore; fresh: boolean; cacheDir?: string; scope: string } {
+export function openDerived(args: ParsedArgs, io: CliIo): { tree: TreeInfo; store: DerivedStore; fresh: boolean; cacheDir?: string } {
   const treeArg = args.positional[0];
   if (!treeArg) throw new UsageError('missing the kernel tree argument');
   const tree = detectTree(treeArg);
@@ -36,7 +36,7 @@ export function openDerived(args: ParsedArgs, io: CliIo): { tree: TreeInfo; stor
   const store = DerivedStore.open(cacheDir ? derivedPath(cacheDir, scope) : '', scope, undefined, log);
   // a watching host (the extension, `serve`) may vouch that nothing changed: no stat of every file
   const fresh = !!cacheDir && store.fresh(tree.root, (meta) => beaconVouches(cacheDir, scope, meta));
-  return { tree, store, fresh, cacheDir, scope };
+  return { tree, store, fresh, cacheDir };
 }
 
 /** Runs `f` on the derived state, from the cache alone when it is current, else from the opened index. */
@@ -67,8 +67,9 @@ export async function withDerived<T>(args: ParsedArgs, io: CliIo, f: (d: Derived
 /** The derived state of an opened index (for `index` and `serve`). */
 export const derivedOfArgs = (args: ParsedArgs, session: IndexSession, log: (line: string) => void) => derivedOf(scopeOf(args), session, log);
 
-/** Keeps the proof that nothing changed for the CLI's queries while this process watches the tree (none with --no-cache). */
+/** Keeps the proof that nothing changed for the CLI's queries while this process watches the tree
+ *  (none without a cache folder: --no-cache). */
 export function startBeacon(args: ParsedArgs, root: string, cacheDir: string | undefined, log: (line: string) => void): FreshnessBeacon | undefined {
-  if (!cacheDir || args.booleans.has('no-cache')) return undefined;
+  if (!cacheDir) return undefined;
   return new FreshnessBeacon({ root, cacheDir, scope: scopeKey(scopeOf(args)), log });
 }

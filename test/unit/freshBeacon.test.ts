@@ -93,6 +93,8 @@ test('a reader trusts only a beacon that names this derived state, from a live h
   const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
   write(gone);
   assert.ok(!beaconVouches(cache, scope, m), 'its host is gone');
+  write(0);
+  assert.ok(!beaconVouches(cache, scope, m), 'pid 0 (kill would signal our own process group)');
   write(process.pid);
   const old = new Date(Date.now() - VALID_MS - 1000);
   utimesSync(path, old, old);

@@ -13,7 +13,7 @@
 // inotify event (milliseconds), not before.
 import { readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../index/cacheDir.ts';
+import { pidAlive, writeFileAtomic } from '../index/cacheDir.ts';
 import { TreeWatch } from './treeWatch.ts';
 import { DerivedStore, derivedPath, stampsMatch, type DerivedMeta } from './derivedStore.ts';
 
@@ -42,16 +42,7 @@ export function beaconVouches(cacheDir: string, scope: string, meta: DerivedMeta
   }
   // a damaged beacon (`null`, a number) is no beacon: `b.root` must not throw out of a query
   if (typeof b !== 'object' || b === null) return false;
-  return b.root === meta.root && b.key === meta.key && b.writtenAt === meta.writtenAt && Number.isInteger(b.pid) && alive(b.pid!);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return b.root === meta.root && b.key === meta.key && b.writtenAt === meta.writtenAt && pidAlive(b.pid as number);
 }
 
 export interface BeaconOptions {
