@@ -181,8 +181,9 @@ export class Atlas implements vscode.Disposable {
     this.builder = new MapBuilder({ index: session.index, ...this.graphs });
     this.model = undefined;
     const store = this.derived;
-    // persisted after the map and hovers are up: the next window, profile or CLI run reads it
-    if (store.rebuilt.length) setTimeout(() => this.derived === store && saveDerived(store, session), 0);
+    // persisted after the map and hovers are up: the next window, profile or CLI run reads it (after a
+    // saved file, `reindexFile` schedules that save itself: a second one would stat every file again)
+    if (!next && store.rebuilt.length) setTimeout(() => this.derived === store && saveDerived(store, session), 0);
   }
 
   private model: MapModel | undefined;
